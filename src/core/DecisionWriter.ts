@@ -1,0 +1,17 @@
+import type { Span } from '@opentelemetry/api';
+import type { Meta } from '../types.js';
+import type { EventRecord } from './EventRecord.js';
+
+/**
+ * Writes recorded decisions into OpenTelemetry data. Span events today (`SpanEventWriter`);
+ * the interface is what a Logs-API output (OTEP 4430) would implement.
+ */
+export interface DecisionWriter {
+  /**
+   * Writes `records` on `span`, which is still recording, and marks the span with the entity ids
+   * it touched. Returns how many of the written events the SDK's event limit dropped.
+   */
+  write(span: Span, records: readonly EventRecord[], entityIds: readonly string[]): number;
+  /** Writes request-level meta on the local root span. */
+  writeTraceMeta(span: Span, meta: Meta): void;
+}

@@ -1,0 +1,58 @@
+import { context, trace, type Context } from '@opentelemetry/api';
+import { sessionOf } from './activeSession.js';
+import type { StepmarkOptions } from './options.js';
+import { registry, reportInternalError, SESSION_KEY } from './registry.js';
+import { Session } from './Session.js';
+
+/** A context in which stepmark records, and whether its session is new. */
+export interface Enabled {
+  ctx: Context;
+  session: Session;
+  created: boolean;
+}
+
+/**
+ * Enables `ctx`, reusing the open session already there or already recording its trace (so that
+ * nested triggers and concurrent branches of one request share one trace).
+ */
+export function enableContext(options: StepmarkOptions | undefined, ctx: Context): Enabled {
+  const existing = ctx.getValue(SESSION_KEY) as Session | undefined;
+  if (existing !== undefined && !existing.closed) return { ctx, session: existing, created: false };
+  const span = trace.getSpan(ctx);
+  const traceId = span?.isRecording() ? span.spanContext().traceId : undefined;
+  const joined =
+    traceId === undefined ? undefined : registry.byTrace.get(traceId)?.find((s) => !s.closed);
+  if (joined !== undefined) return { ctx: ctx.setValue(SESSION_KEY, joined), session: joined, created: false };
+  const session = new Session(options);
+  if (traceId !== undefined) session.bind(traceId);
+  return { ctx: ctx.setValue(SESSION_KEY, session), session, created: true };
+}
+
+/**
+ * A context in which stepmark records (Go's `trace.New`). Run code in it with `context.with`.
+ * Enabling a context that already records returns it unchanged (the first options win).
+ * @example context.with(stepmark.enable({ traceMeta: { user: 'u1' } }), handle)
+ */
+export function enable(options?: StepmarkOptions, ctx: Context = context.active()): Context {
+  try {
+    return enableContext(options, ctx).ctx;
+  } catch (error) {
+    reportInternalError('enable', error);
+    return ctx;
+  }
+}
+
+/**
+ * Whether stepmark records in the active context. Default false outside any traced request.
+ * @example if (stepmark.enabled()) stepmark.record('cache', 'miss', expensiveDetails())
+ */
+export function enabled(): boolean {
+  if (registry.live === 0) return false;
+  try {
+    const session = sessionOf(context.active());
+    return session !== undefined && !session.closed;
+  } catch (error) {
+    reportInternalError('enabled', error);
+    return false;
+  }
+}

@@ -1,0 +1,104 @@
+import { createContextKey, diag } from '@opentelemetry/api';
+import type { TraceSpan } from '../types.js';
+import type { StepmarkOptions } from './options.js';
+import type { Session } from './Session.js';
+
+/**
+ * Context key of the per-request Session. `createContextKey` is `Symbol.for(description)`,
+ * so two copies of this package (same major) find each other's sessions.
+ */
+export const SESSION_KEY = createContextKey('stepmark-otel.1.session');
+
+const REGISTRY_KEY = Symbol.for('stepmark-otel.1');
+
+/** Sessions bound to a trace id at once, across processors; past it the oldest is closed. */
+export const MAX_BOUND_SESSIONS = 10_000;
+
+/** What a processor offers the recording API: the spans of a trace so far, for `collect()`. */
+export interface ProcessorHandle {
+  spansOf(traceId: string): TraceSpan[] | undefined;
+}
+
+/** Process-wide counters, visible through `stats()`. */
+export interface RegistryStats {
+  /** Calls made into a request whose trace was already emitted or evicted; ignored. */
+  lateCalls: number;
+  /** Sessions closed because more than MAX_BOUND_SESSIONS were bound at once. */
+  evictedSessions: number;
+  /** Errors caught inside stepmark-otel so that they never reached user code. */
+  internalErrors: number;
+}
+
+/** State shared by every copy of the package in the process. */
+export interface Registry {
+  /**
+   * Open sessions plus 'always'-mode processors. While 0, every recording call returns after
+   * this one load: the disabled path reads no context and allocates nothing.
+   */
+  live: number;
+  /** 'always'-mode processors alive: recording then needs no enabled context, only a recording span. */
+  always: number;
+  /** Options of the sessions that 'always' mode opens on its own. */
+  alwaysOptions: StepmarkOptions | undefined;
+  processors: Set<ProcessorHandle>;
+  /** Open sessions by trace id, so that a processor finds a session enabled after its root span started. */
+  byTrace: Map<string, Session[]>;
+  stats: RegistryStats;
+}
+
+type Holder = { [REGISTRY_KEY]?: Registry };
+
+/** The one registry of this process (shared by copies of the package through `Symbol.for`). */
+export const registry: Registry = ((globalThis as Holder)[REGISTRY_KEY] ??= {
+  live: 0,
+  always: 0,
+  alwaysOptions: undefined,
+  processors: new Set(),
+  byTrace: new Map(),
+  stats: { lateCalls: 0, evictedSessions: 0, internalErrors: 0 },
+});
+
+/** Makes `session` findable by its trace id; closes the oldest binding when over the cap. */
+export function bindSession(traceId: string, session: Session): void {
+  const list = registry.byTrace.get(traceId);
+  if (list !== undefined) {
+    if (!list.includes(session)) list.push(session);
+    return;
+  }
+  if (registry.byTrace.size >= MAX_BOUND_SESSIONS) {
+    const oldest = registry.byTrace.keys().next().value;
+    if (oldest !== undefined) {
+      for (const s of registry.byTrace.get(oldest) ?? []) s.close();
+      registry.byTrace.delete(oldest);
+      registry.stats.evictedSessions++;
+    }
+  }
+  registry.byTrace.set(traceId, [session]);
+}
+
+/** Forgets `session` under its trace id. */
+export function unbindSession(traceId: string, session: Session): void {
+  const list = registry.byTrace.get(traceId);
+  if (list === undefined) return;
+  const i = list.indexOf(session);
+  if (i >= 0) list.splice(i, 1);
+  if (list.length === 0) registry.byTrace.delete(traceId);
+}
+
+/** Counts an error caught inside the library and reports it on OTel's diagnostic logger. */
+export function reportInternalError(where: string, error: unknown): void {
+  registry.stats.internalErrors++;
+  try {
+    diag.warn(`stepmark-otel: error caught in ${where}`, error);
+  } catch {
+    // a broken diag logger must not turn a caught error into a thrown one
+  }
+}
+
+/**
+ * A snapshot of the process-wide counters.
+ * @example stepmark.stats().internalErrors // 0
+ */
+export function stats(): RegistryStats & { openSessions: number } {
+  return { ...registry.stats, openSessions: registry.live - registry.always };
+}

@@ -1,0 +1,78 @@
+import { context, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { enableContext } from './enable.js';
+import type { StepmarkOptions } from './options.js';
+import { reportInternalError } from './registry.js';
+import type { Session } from './Session.js';
+
+/** Name of the span `withTracing` starts when no span is active. */
+export const WITH_TRACING_SPAN = 'stepmark';
+const TRACER_NAME = 'stepmark-otel';
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+function finish(span: Span | undefined, session: Session | undefined, error?: unknown): void {
+  try {
+    if (span !== undefined) {
+      if (error !== undefined) {
+        span.recordException(error instanceof Error ? error : String(error));
+        span.setStatus({ code: SpanStatusCode.ERROR });
+      }
+      span.end();
+    }
+    session?.close();
+  } catch (caught) {
+    reportInternalError('withTracing end', caught);
+  }
+}
+
+/**
+ * Runs `fn` in an enabled context and returns its result (a Promise stays a Promise). Starts a
+ * span named 'stepmark' when none is recording; ends it, and stops the session it opened, when
+ * `fn` returns or settles. Errors of `fn` reach the caller unchanged.
+ * @example const trace = await stepmark.withTracing(async () => { await checkout(order); return stepmark.collect(); });
+ */
+export function withTracing<T>(fn: () => T, options?: StepmarkOptions): T {
+  let runIn;
+  let span: Span | undefined;
+  let session: Session | undefined;
+  try {
+    const enabled = enableContext(options, context.active());
+    if (enabled.created) session = enabled.session;
+    runIn = enabled.ctx;
+    if (trace.getSpan(runIn)?.isRecording() !== true) {
+      span = trace.getTracer(TRACER_NAME).startSpan(WITH_TRACING_SPAN, undefined, runIn);
+      if (span.isRecording()) enabled.session.bind(span.spanContext().traceId);
+      runIn = trace.setSpan(runIn, span);
+    }
+  } catch (error) {
+    reportInternalError('withTracing', error);
+    return fn();
+  }
+  let result: T;
+  try {
+    result = context.with(runIn, fn);
+  } catch (error) {
+    finish(span, session, error ?? new Error('withTracing: fn threw a nullish value'));
+    throw error;
+  }
+  if (!isThenable(result)) {
+    finish(span, session);
+    return result;
+  }
+  return result.then(
+    (value) => {
+      finish(span, session);
+      return value;
+    },
+    (error: unknown) => {
+      finish(span, session, error ?? new Error('withTracing: fn rejected with a nullish value'));
+      throw error;
+    },
+  ) as T;
+}

@@ -1,0 +1,5 @@
+// stepmark-otel/export: sinks for finished traces. Hand-written: named exports only.
+export { ConsoleSink } from './ConsoleSink.js';
+export { FileSink } from './FileSink.js';
+export { InMemorySink } from './InMemorySink.js';
+export type { TraceSink } from './TraceSink.js';

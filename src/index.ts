@@ -1,0 +1,42 @@
+// stepmark-otel: the recording API and the SpanProcessor. Hand-written: named exports only.
+export { collect } from './core/collect.js';
+export { enable, enabled } from './core/enable.js';
+export { enter, enterEntity, type Exit } from './core/enter.js';
+export { record, recordEntity, step, stepEntity, track } from './core/record.js';
+export type { EntityId, MetaInput } from './core/record.js';
+export { scope, type Scope } from './core/scope.js';
+export { withTracing, WITH_TRACING_SPAN } from './core/withTracing.js';
+export { stats, type RegistryStats } from './core/registry.js';
+export type { StepmarkOptions } from './core/options.js';
+export {
+  ATTR_ACTION,
+  ATTR_DROPPED_SPAN_EVENTS,
+  ATTR_ENTITY_ID,
+  ATTR_ENTITY_IDS,
+  ATTR_ENTITY_KIND,
+  ATTR_META_PREFIX,
+  ATTR_STAGE,
+  ATTR_TRACE_META_PREFIX,
+  EVENT_DECISION,
+  EVENT_TRACK,
+} from './core/attributes.js';
+export type { DecisionWriter } from './core/DecisionWriter.js';
+export type { EventRecord } from './core/EventRecord.js';
+export { SpanEventWriter } from './core/SpanEventWriter.js';
+export {
+  StepmarkSpanProcessor,
+  type StepmarkProcessorStats,
+  type StepmarkSpanProcessorOptions,
+} from './processor/StepmarkSpanProcessor.js';
+export { mergeTraces } from './processor/mergeTraces.js';
+export type { TraceSink } from './export/TraceSink.js';
+export { InMemorySink } from './export/InMemorySink.js';
+export type {
+  EntityTrace,
+  IncompleteReason,
+  Meta,
+  MetaValue,
+  Trace,
+  TraceEvent,
+  TraceSpan,
+} from './types.js';

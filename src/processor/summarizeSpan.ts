@@ -1,0 +1,48 @@
+import { SpanStatusCode, type HrTime } from '@opentelemetry/api';
+import type { MetaValue, TraceSpan } from '../types.js';
+import type { ReadableSpanLike } from './SdkSpan.js';
+
+function hrTimeToMs(time: HrTime): number {
+  return time[0] * 1000 + time[1] / 1e6;
+}
+
+function iso(time: HrTime): string {
+  return new Date(hrTimeToMs(time)).toISOString();
+}
+
+/** A span in FlowTracker's shape; attributes become tags, the status 'ok' or 'error' when set. */
+export function summarizeSpan(span: ReadableSpanLike): TraceSpan {
+  const out: TraceSpan = {
+    span_id: span.spanContext().spanId,
+    name: span.name,
+    start_time: iso(span.startTime),
+    end_time: iso(span.endTime),
+    duration_ms: Math.round(hrTimeToMs(span.duration) * 1000) / 1000,
+  };
+  const parentId = span.parentSpanContext?.spanId ?? span.parentSpanId;
+  if (parentId) out.parent_id = parentId;
+  const tags: Record<string, MetaValue> = {};
+  let hasTags = false;
+  for (const key of Object.keys(span.attributes)) {
+    const value = span.attributes[key];
+    if (value === undefined) continue;
+    tags[key] = Array.isArray(value) ? value.map((v) => v ?? null) : value;
+    hasTags = true;
+  }
+  if (span.status.code === SpanStatusCode.ERROR) {
+    out.status = 'error';
+    if (span.status.message) {
+      tags['otel.status_description'] = span.status.message;
+      hasTags = true;
+    }
+  } else if (span.status.code === SpanStatusCode.OK) {
+    out.status = 'ok';
+  }
+  if (hasTags) out.tags = tags;
+  return out;
+}
+
+/** An independent copy of a span summary. */
+export function cloneSpan(span: TraceSpan): TraceSpan {
+  return span.tags === undefined ? { ...span } : { ...span, tags: structuredClone(span.tags) };
+}

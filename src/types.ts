@@ -1,0 +1,61 @@
+/** A JSON value as stored in meta after sanitizing (see `sanitizeMeta`). */
+export type MetaValue = string | number | boolean | null | MetaValue[] | { [key: string]: MetaValue };
+
+/** Meta of an event, entity or request: snake_case keys are a convention, not enforced. */
+export type Meta = Record<string, MetaValue>;
+
+/** One decision event, as in Stepmark. `timestamp` is ISO 8601; `span_id` is the span it was written on. */
+export interface TraceEvent {
+  stage: string;
+  action: string;
+  timestamp: string;
+  meta?: Meta;
+  span_id?: string;
+}
+
+/** Everything recorded about one entity in one request, events in recording order. */
+export interface EntityTrace {
+  entity_id: string;
+  kind?: string;
+  meta?: Meta;
+  events: TraceEvent[];
+}
+
+/** A finished (or in-progress) OTel span in FlowTracker's shape. Times are ISO 8601. */
+export interface TraceSpan {
+  span_id: string;
+  parent_id?: string;
+  name: string;
+  start_time: string;
+  end_time: string;
+  duration_ms: number;
+  tags?: Record<string, MetaValue>;
+  status?: 'ok' | 'error';
+}
+
+/** Why a trace was emitted before its local root span ended. */
+export type IncompleteReason = 'ttl' | 'capacity' | 'shutdown';
+
+/**
+ * The JSON trace of one request: what `collect()` returns and every sink receives.
+ * Empty fields are omitted; counters appear only when non-zero.
+ */
+export interface Trace {
+  trace_id: string;
+  meta?: Meta;
+  entities?: Record<string, EntityTrace>;
+  events?: TraceEvent[];
+  spans?: TraceSpan[];
+  /** Events dropped by the `maxEvents` cap. */
+  dropped_events?: number;
+  /** Entities not created because of the `maxEntities` cap (their calls are dropped too). */
+  dropped_entities?: number;
+  /** Span summaries dropped by the processor's `maxSpans` cap. */
+  dropped_spans?: number;
+  /** Calls ignored for bad input (e.g. an undefined or empty entity id). */
+  invalid_calls?: number;
+  /** Decision span events the OTel SDK dropped because of its span event limit (the JSON keeps them). */
+  dropped_span_events?: number;
+  /** Set when the trace was emitted before its local root span ended. */
+  incomplete?: IncompleteReason;
+}

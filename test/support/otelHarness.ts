@@ -1,0 +1,82 @@
+import { context, trace, type Tracer } from '@opentelemetry/api';
+import { sdk } from '#otel-sdk';
+import * as stepmark from '../../src/index.js';
+import type { StepmarkSpanProcessorOptions, Trace } from '../../src/index.js';
+import type { TestSpanExporter } from './SdkLine.js';
+
+/** One OTel setup per test: provider with the stepmark processor beside a SimpleSpanProcessor. */
+export interface Harness {
+  tracer: Tracer;
+  exporter: TestSpanExporter;
+  sink: stepmark.InMemorySink;
+  processor: stepmark.StepmarkSpanProcessor;
+  /** Waits until every finished trace reached the sink; returns them. */
+  traces(): Promise<readonly Trace[]>;
+  /** Runs `fn` inside a root span named 'request', in an enabled context; ends the span after. */
+  request<T>(fn: () => T | Promise<T>, options?: stepmark.StepmarkOptions): Promise<T>;
+  teardown(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  processor?: StepmarkSpanProcessorOptions;
+  eventCountLimit?: number;
+  /** Install no stepmark processor at all (recording writes span events at call time). */
+  withoutProcessor?: boolean;
+}
+
+/** Installs a global context manager and tracer provider; `teardown` removes both. */
+export function setupOtel(options: HarnessOptions = {}): Harness {
+  const exporter = new sdk.InMemorySpanExporter();
+  const sink = new stepmark.InMemorySink();
+  const processor = new stepmark.StepmarkSpanProcessor({
+    exporters: [sink],
+    ...options.processor,
+  });
+  const spanProcessors: unknown[] = [new sdk.SimpleSpanProcessor(exporter as never)];
+  if (options.withoutProcessor === true) void processor.shutdown();
+  else spanProcessors.unshift(processor);
+  const provider = sdk.createProvider({
+    spanProcessors,
+    ...(options.eventCountLimit !== undefined
+      ? { spanLimits: { eventCountLimit: options.eventCountLimit } }
+      : {}),
+  });
+  trace.disable();
+  context.disable();
+  context.setGlobalContextManager(sdk.createContextManager().enable());
+  trace.setGlobalTracerProvider(provider);
+  const tracer = provider.getTracer('test');
+  return {
+    tracer,
+    exporter,
+    sink,
+    processor,
+    async traces() {
+      await processor.forceFlush();
+      return sink.traces;
+    },
+    request(fn, requestOptions) {
+      return tracer.startActiveSpan('request', async (span) => {
+        try {
+          return await context.with(stepmark.enable(requestOptions), fn);
+        } finally {
+          span.end();
+        }
+      });
+    },
+    async teardown() {
+      await processor.shutdown();
+      await provider.shutdown();
+      trace.disable();
+      context.disable();
+    },
+  };
+}
+
+/** The finished spans' stepmark events, as [span name, event name, attributes]. */
+export function spanEvents(exporter: TestSpanExporter): Array<[string, string, Record<string, unknown>]> {
+  return exporter
+    .getFinishedSpans()
+    .flatMap((s) => s.events.map((e) => [s.name, e.name, e.attributes ?? {}] as [string, string, Record<string, unknown>]))
+    .filter(([, name]) => name.startsWith('stepmark.'));
+}

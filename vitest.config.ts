@@ -1,0 +1,19 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+// The tests run against one OpenTelemetry SDK line at a time: 2.x (Node 20, default)
+// or 3.x (Node >= 22.15, STEPMARK_OTEL_LINE=3, see scripts/test-otel3.sh).
+const line = process.env.STEPMARK_OTEL_LINE === '3' ? '3' : '2';
+
+export default defineConfig({
+  resolve: {
+    alias: {
+      '#otel-sdk': fileURLToPath(new URL(`./test/support/sdk-${line}.ts`, import.meta.url)),
+    },
+  },
+  test: {
+    include: ['test/**/*.test.ts'],
+    environment: 'node',
+    pool: 'forks',
+  },
+});
