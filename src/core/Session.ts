@@ -239,11 +239,14 @@ export class Session {
     }
   }
 
-  /** Ties the session to a trace so that processors find it even if the root span started before. */
-  bind(traceId: string): void {
+  /**
+   * Ties the session to a trace so that processors hold it even if its root span started before.
+   * `rootOpen` is false only when the span about to start is itself the trace's first local root.
+   */
+  bind(traceId: string, rootOpen = true): void {
     if (this.traceId !== undefined || traceId === INVALID_TRACEID) return;
     this.traceId = traceId;
-    if (registry.processors.size > 0) bindSession(traceId, this);
+    if (registry.processors.size > 0) bindSession(traceId, this, rootOpen);
   }
 
   /**

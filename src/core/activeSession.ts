@@ -1,5 +1,5 @@
 import { trace, type Context } from '@opentelemetry/api';
-import { bindSession, registry, SESSION_KEY } from './registry.js';
+import { registry, SESSION_KEY } from './registry.js';
 import { Session } from './Session.js';
 
 /** In 'always' mode: the session of the recording span's trace, opened on first use. */
@@ -11,7 +11,6 @@ function alwaysSession(ctx: Context): Session | undefined {
   if (open !== undefined) return open;
   const session = new Session(registry.alwaysOptions);
   session.bind(traceId);
-  bindSession(traceId, session); // bind() skips this when no processor exists; 'always' implies one
   return session;
 }
 

@@ -14,9 +14,15 @@ const REGISTRY_KEY = Symbol.for('stepmark-otel.1');
 /** Sessions bound to a trace id at once, across processors; past it the oldest is closed. */
 export const MAX_BOUND_SESSIONS = 10_000;
 
-/** What a processor offers the recording API: the spans of a trace so far, for `collect()`. */
+/** What a processor offers the recording API. */
 export interface ProcessorHandle {
+  /** The spans of a trace so far, for `collect()`. */
   spansOf(traceId: string): TraceSpan[] | undefined;
+  /**
+   * Starts holding a trace as soon as a session binds to it, so that its TTL and the trace cap
+   * apply from then on. `rootOpen`: a local root of the trace is already running.
+   */
+  adopt(traceId: string, session: Session, rootOpen: boolean): void;
 }
 
 /** Process-wide counters, visible through `stats()`. */
@@ -58,8 +64,14 @@ export const registry: Registry = ((globalThis as Holder)[REGISTRY_KEY] ??= {
   stats: { lateCalls: 0, evictedSessions: 0, internalErrors: 0 },
 });
 
-/** Makes `session` findable by its trace id; closes the oldest binding when over the cap. */
-export function bindSession(traceId: string, session: Session): void {
+/** Makes `session` findable by its trace id and known to every processor. */
+export function bindSession(traceId: string, session: Session, rootOpen: boolean): void {
+  addBinding(traceId, session);
+  for (const processor of registry.processors) processor.adopt(traceId, session, rootOpen);
+}
+
+/** Closes the oldest binding when over the cap. */
+function addBinding(traceId: string, session: Session): void {
   const list = registry.byTrace.get(traceId);
   if (list !== undefined) {
     if (!list.includes(session)) list.push(session);

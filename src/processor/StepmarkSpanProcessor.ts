@@ -118,22 +118,17 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
     return registry.live === 0 && this.#traces.size === 0 && registry.byTrace.size === 0;
   }
 
-  /** Links the span's trace to the session of its parent context (or its trace id). */
+  /** Links the span's trace to the session of its parent context; counts local roots. */
   onStart(span: WritableSpanLike, parentContext: Context): void {
     if (this.#idle()) return;
     try {
       const traceId = span.spanContext().traceId;
       const root = isLocalRoot(span);
       const session = parentContext.getValue(SESSION_KEY) as Session | undefined;
-      if (session !== undefined && session.traceId === undefined) session.bind(traceId);
-      let trace = this.#traces.get(traceId);
-      if (trace === undefined) {
-        const ours = session !== undefined && session.traceId === traceId;
-        if (!ours && !registry.byTrace.has(traceId)) return;
-        // A root starting now is counted below; any other span has an open root above it.
-        trace = this.#adopt(traceId, root ? 0 : 1);
-        if (trace === undefined) return;
-      }
+      // Enabled before any span: this span is the trace's first local root (counted below).
+      if (session !== undefined && session.traceId === undefined) session.bind(traceId, !root);
+      const trace = this.#find(traceId, !root);
+      if (trace === undefined) return;
       if (session !== undefined && session.traceId === traceId) trace.addSession(session);
       if (root) trace.openRoots++;
     } catch (error) {
@@ -141,11 +136,21 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
     }
   }
 
+  /** Holds the trace of a session that just bound to it (see ProcessorHandle.adopt). */
+  adopt(traceId: string, session: Session, rootOpen: boolean): void {
+    try {
+      const trace = this.#traces.get(traceId) ?? this.#adopt(traceId, rootOpen ? 1 : 0);
+      trace?.addSession(session);
+    } catch (error) {
+      this.#internalError('adopt', error);
+    }
+  }
+
   /** Writes the decisions recorded on this span as span events, while it is still writable. */
   onEnding(span: WritableSpanLike): void {
     if (this.#idle()) return;
     try {
-      const trace = this.#find(span.spanContext().traceId);
+      const trace = this.#find(span.spanContext().traceId, true);
       if (trace === undefined) return;
       const lastRoot = isLocalRoot(span) && trace.openRoots <= 1;
       for (const session of trace.sessions) session.flushSpan(span, this.#writer, lastRoot);
@@ -158,7 +163,7 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
   onEnd(span: ReadableSpanLike): void {
     if (this.#idle()) return;
     try {
-      const trace = this.#find(span.spanContext().traceId);
+      const trace = this.#find(span.spanContext().traceId, true);
       if (trace === undefined) return;
       trace.addSpan(summarizeSpan(span), this.#maxSpans);
       if (isLocalRoot(span) && --trace.openRoots <= 0) this.#finish(trace);
@@ -183,11 +188,11 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
   async shutdown(): Promise<void> {
     if (this.#isShutdown) return;
     this.#isShutdown = true;
+    registry.processors.delete(this); // new records are written at call time from now on
     clearInterval(this.#sweeper);
     for (const trace of [...this.#traces.values()]) this.#finish(trace, 'shutdown');
     await this.forceFlush();
     await Promise.allSettled(this.#sinks.map((sink) => sink.shutdown?.()));
-    registry.processors.delete(this);
     if (this.#always) {
       registry.always--;
       registry.live--;
@@ -216,11 +221,11 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
     return { ...this.#stats, tracesInProgress: this.#traces.size };
   }
 
-  #find(traceId: string): TraceAssembly | undefined {
+  /** The trace held, or one bound before this processor existed (adopted now). */
+  #find(traceId: string, rootOpen: boolean): TraceAssembly | undefined {
     const trace = this.#traces.get(traceId);
     if (trace !== undefined) return trace;
-    // A session enabled after the root span started: adopt it now (its root is still open).
-    return registry.byTrace.has(traceId) ? this.#adopt(traceId, 1) : undefined;
+    return registry.byTrace.has(traceId) ? this.#adopt(traceId, rootOpen ? 1 : 0) : undefined;
   }
 
   #adopt(traceId: string, openRoots: number): TraceAssembly | undefined {

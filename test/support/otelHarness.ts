@@ -33,6 +33,7 @@ export function setupOtel(options: HarnessOptions = {}): Harness {
     ...options.processor,
   });
   const spanProcessors: unknown[] = [new sdk.SimpleSpanProcessor(exporter as never)];
+  // shutdown() unregisters the processor at once; the rest of it completes in the background.
   if (options.withoutProcessor === true) void processor.shutdown();
   else spanProcessors.unshift(processor);
   const provider = sdk.createProvider({
