@@ -9,6 +9,8 @@ export default defineConfig({
   resolve: {
     alias: {
       '#otel-sdk': fileURLToPath(new URL(`./test/support/sdk-${line}.ts`, import.meta.url)),
+      // The examples import the package by name, as users do; in the repo that is src/.
+      'stepmark-otel': fileURLToPath(new URL('./src/index.ts', import.meta.url)),
     },
   },
   test: {

@@ -31,9 +31,27 @@ function attributeValue(value: MetaValue): AttributeValue {
   return value !== null && typeof value !== 'object' ? value : JSON.stringify(value);
 }
 
+/**
+ * Prefixed attribute names by meta key. A freshly concatenated key makes V8 hash and internalize
+ * the string on every property store; meta keys repeat, so the names are built once. Capped, so
+ * that callers using unbounded keys cannot grow it.
+ */
+const ATTRIBUTE_NAMES = new Map<string, string>();
+const MAX_CACHED_NAMES = 4_096;
+
+function attributeName(prefix: string, key: string): string {
+  if (prefix !== ATTR_META_PREFIX) return prefix + key;
+  let name = ATTRIBUTE_NAMES.get(key);
+  if (name === undefined) {
+    name = prefix + key;
+    if (ATTRIBUTE_NAMES.size < MAX_CACHED_NAMES) ATTRIBUTE_NAMES.set(key, name);
+  }
+  return name;
+}
+
 function addMeta(attributes: Attributes, prefix: string, meta: Meta): void {
-  for (const key of Object.keys(meta)) {
-    attributes[prefix + key] = attributeValue(meta[key] as MetaValue);
+  for (const key in meta) {
+    attributes[attributeName(prefix, key)] = attributeValue(meta[key] as MetaValue);
   }
 }
 

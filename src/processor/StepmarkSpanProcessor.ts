@@ -205,7 +205,7 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
    */
   collect(traceId: string): Trace | undefined {
     const trace = this.#traces.get(traceId);
-    return trace?.toTrace(trace.spans.map(cloneSpan));
+    return trace?.toTrace(trace.spans.map(cloneSpan), false);
   }
 
   /** Copies of the spans of a trace in progress that have ended so far. */
@@ -265,7 +265,7 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
   }
 
   #deliver(trace: TraceAssembly, incomplete?: IncompleteReason): void {
-    const json = trace.toTrace(trace.spans, incomplete);
+    const json = trace.toTrace(trace.spans, true, incomplete);
     this.#stats.tracesEmitted++;
     const onFinish = this.#onFinish;
     if (onFinish !== undefined) this.#consume(() => onFinish(json));

@@ -26,9 +26,12 @@ export class TraceAssembly {
     else this.spans.push(span);
   }
 
-  /** The JSON of the trace: the sessions' decisions, merged if more than one, and the spans. */
-  toTrace(spans: TraceSpan[], incomplete?: IncompleteReason): Trace {
-    const snapshots = this.sessions.map((s) => s.snapshot());
+  /**
+   * The JSON of the trace: the sessions' decisions, merged if more than one, and the spans.
+   * `final`: the sessions are released, so their meta need not be copied.
+   */
+  toTrace(spans: TraceSpan[], final: boolean, incomplete?: IncompleteReason): Trace {
+    const snapshots = this.sessions.map((s) => s.snapshot(!final));
     const trace =
       snapshots.length === 1 && snapshots[0] !== undefined
         ? snapshots[0]

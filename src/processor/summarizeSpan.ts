@@ -1,6 +1,10 @@
 import { SpanStatusCode, type HrTime } from '@opentelemetry/api';
 import type { MetaValue, TraceSpan } from '../types.js';
+import { sanitizeValue, setKey } from '../core/sanitize.js';
 import type { ReadableSpanLike } from './SdkSpan.js';
+
+/** Span attributes are the application's own; keep long ones readable but bounded. */
+const MAX_TAG_LENGTH = 4_096;
 
 function hrTimeToMs(time: HrTime): number {
   return time[0] * 1000 + time[1] / 1e6;
@@ -24,9 +28,10 @@ export function summarizeSpan(span: ReadableSpanLike): TraceSpan {
   const tags: Record<string, MetaValue> = {};
   let hasTags = false;
   for (const key of Object.keys(span.attributes)) {
-    const value = span.attributes[key];
+    // API 1.10 (SDK 3.x) admits any value (maps, bytes); make each JSON-safe as meta is.
+    const value = sanitizeValue(span.attributes[key], MAX_TAG_LENGTH);
     if (value === undefined) continue;
-    tags[key] = Array.isArray(value) ? value.map((v) => v ?? null) : value;
+    setKey(tags, key, value);
     hasTags = true;
   }
   if (span.status.code === SpanStatusCode.ERROR) {

@@ -1,0 +1,99 @@
+// Shared helpers of the benchmarks: every figure is a ratio against a baseline run in the same process.
+
+/** Median nanoseconds per operation of `loop(n)`, which must run the operation n times. */
+export function nsPerOp(loop: (n: number) => void, n: number, rounds = 9): number {
+  loop(Math.min(n, 200_000)); // warm-up: let the JIT settle before timing
+  const samples: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const start = process.hrtime.bigint();
+    loop(n);
+    samples.push(Number(process.hrtime.bigint() - start) / n);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[rounds >> 1] ?? Number.NaN;
+}
+
+/** One turn of the event loop, as between two requests of a server. */
+export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * As nsPerOp, with a turn of the event loop (untimed) after each round. Loops that create spans
+ * need it: the SDK's export promises and per-job state are released only when the loop turns.
+ */
+export async function nsPerOpSettled(loop: (n: number) => void, n: number, rounds = 9): Promise<number> {
+  loop(Math.min(n, 100_000));
+  await nextTurn();
+  const samples: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const start = process.hrtime.bigint();
+    loop(n);
+    samples.push(Number(process.hrtime.bigint() - start) / n);
+    await nextTurn();
+  }
+  samples.sort((a, b) => a - b);
+  return samples[rounds >> 1] ?? Number.NaN;
+}
+
+/** As nsPerOp for an async loop. */
+export async function nsPerOpAsync(
+  loop: (n: number) => Promise<void>,
+  n: number,
+  rounds = 7,
+): Promise<number> {
+  await loop(Math.min(n, 2_000));
+  const samples: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const start = process.hrtime.bigint();
+    await loop(n);
+    samples.push(Number(process.hrtime.bigint() - start) / n);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[rounds >> 1] ?? Number.NaN;
+}
+
+/** Runs a full GC (needs --expose-gc) and returns heapUsed. */
+export function heapAfterGc(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) throw new Error('run the benchmarks with node --expose-gc');
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+/** Bytes of heap allocated per call of `loop`, measured below the young generation's size. */
+export function bytesPerCall(loop: (n: number) => void, n = 100_000): number {
+  loop(n); // warm-up and JIT
+  loop(n);
+  const before = heapAfterGc();
+  loop(n);
+  const after = process.memoryUsage().heapUsed;
+  return Math.max(0, after - before) / n;
+}
+
+const results: string[] = [];
+
+/** Prints one line `name: ratio x baseline (target) PASS|MISS` and remembers it. */
+export function report(
+  name: string,
+  ratio: number,
+  baseline: string,
+  target: { max: number; goal?: number } | undefined,
+  detail = '',
+): void {
+  const verdict = target === undefined ? '' : ratio <= target.max ? ' PASS' : ' MISS';
+  const limit =
+    target === undefined
+      ? ''
+      : ` (target <= ${target.max}x${target.goal !== undefined ? `, goal ${target.goal}x` : ''})`;
+  const line = `${name}: ${ratio.toFixed(2)}x ${baseline}${limit}${verdict}${detail ? `  [${detail}]` : ''}`;
+  results.push(line);
+  console.log(line);
+}
+
+/** Exits non-zero if any target was missed, so `npm run bench` fails loudly. */
+export function finish(): void {
+  if (results.some((line) => line.includes(' MISS'))) process.exitCode = 1;
+}
+
+/** Formats nanoseconds. */
+export const ns = (value: number): string => `${value.toFixed(1)} ns`;

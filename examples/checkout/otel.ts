@@ -1,0 +1,29 @@
+// OpenTelemetry set-up of the demo: the stepmark processor beside an exporter, as in any service.
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { StepmarkSpanProcessor, type Trace } from 'stepmark-otel';
+
+/** Starts tracing; finished stepmark traces go to `onTrace`. */
+export function startOtel(onTrace: (trace: Trace) => void) {
+  const stepmark = new StepmarkSpanProcessor({ onFinish: onTrace });
+  const endpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  // With an OTLP endpoint (e.g. Jaeger on :4318) spans go there; otherwise they stay in memory.
+  const spans: SpanProcessor = endpoint
+    ? new BatchSpanProcessor(new OTLPTraceExporter())
+    : new SimpleSpanProcessor(new InMemorySpanExporter());
+  const provider = new BasicTracerProvider({ spanProcessors: [stepmark, spans] });
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  trace.setGlobalTracerProvider(provider);
+  return {
+    exportingTo: endpoint ? `OTLP/HTTP at ${endpoint}` : 'memory (set OTEL_EXPORTER_OTLP_ENDPOINT to export)',
+    shutdown: () => provider.shutdown(),
+  };
+}
