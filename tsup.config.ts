@@ -2,12 +2,13 @@ import { defineConfig } from 'tsup';
 
 // One entry per public subpath; the exports map in package.json mirrors this list.
 export default defineConfig({
-  entry: { index: 'src/index.ts' },
+  entry: { index: 'src/index.ts', export: 'src/export/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,
   clean: true,
   target: 'node20',
   platform: 'node',
-  splitting: false,
+  // Shared code goes to chunks, so that each subpath uses the same classes as the main entry.
+  splitting: true,
 });

@@ -6,14 +6,20 @@ import { provider } from './otelSetup.js';
 
 const N = 20_000_000;
 let sink = 0;
-function empty(_id: string, _stage: string, _action: string, meta?: { score: number; ok: boolean }): void {
+function empty(
+  _id: string,
+  _stage: string,
+  _action: string,
+  meta?: { score: number; ok: boolean },
+): void {
   if (meta !== undefined && meta.score < 0) sink++;
 }
 const emptyLoop = (n: number) => {
   for (let i = 0; i < n; i++) empty('order_42', 'fraud_check', 'cleared', { score: i, ok: true });
 };
 const recordLoop = (n: number) => {
-  for (let i = 0; i < n; i++) stepmark.recordEntity('order_42', 'fraud_check', 'cleared', { score: i, ok: true });
+  for (let i = 0; i < n; i++)
+    stepmark.recordEntity('order_42', 'fraud_check', 'cleared', { score: i, ok: true });
 };
 // One OTel context lookup: read a key of the active context (what "is this request traced?" costs).
 const KEY = createContextKey('bench.lookup');
@@ -25,10 +31,18 @@ const lookupLoop = (n: number) => {
 const { tracer } = provider([new stepmark.StepmarkSpanProcessor()]);
 const emptyNs = nsPerOp(emptyLoop, N);
 const offNs = nsPerOp(recordLoop, N);
-report('disabled recordEntity, nothing traced', offNs / emptyNs, 'empty function call', { max: 3 }, `${ns(offNs)} vs ${ns(emptyNs)}`);
+report(
+  'disabled recordEntity, nothing traced',
+  offNs / emptyNs,
+  'empty function call',
+  { max: 3 },
+  `${ns(offNs)} vs ${ns(emptyNs)}`,
+);
 const emptyBytes = bytesPerCall(emptyLoop);
 const offBytes = bytesPerCall(recordLoop);
-console.log(`  heap bytes per call: recordEntity ${offBytes.toFixed(2)}, empty call ${emptyBytes.toFixed(2)}`);
+console.log(
+  `  heap bytes per call: recordEntity ${offBytes.toFixed(2)}, empty call ${emptyBytes.toFixed(2)}`,
+);
 report('disabled recordEntity, bytes allocated per call', offBytes, 'bytes', { max: 0.5 });
 
 // Another request is being traced at the same time: a disabled call may cost one context lookup.
@@ -37,7 +51,13 @@ const traced = stepmark.enable(undefined, trace.setSpan(context.active(), span))
 context.with(traced, () => stepmark.record('other', 'request'));
 const lookupNs = nsPerOp(lookupLoop, N / 4);
 const busyNs = nsPerOp(recordLoop, N / 4);
-report('disabled recordEntity, another request traced', busyNs / lookupNs, 'one context lookup (context.active().getValue)', { max: 1.2 }, `${ns(busyNs)} vs ${ns(lookupNs)}`);
+report(
+  'disabled recordEntity, another request traced',
+  busyNs / lookupNs,
+  'one context lookup (context.active().getValue)',
+  { max: 1.2 },
+  `${ns(busyNs)} vs ${ns(lookupNs)}`,
+);
 span.end();
 if (sink === -1) console.log(sink);
 finish();

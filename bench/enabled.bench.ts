@@ -69,7 +69,13 @@ for (let round = 0; round < 3; round++) {
   rawNs = Math.min(rawNs, await callSite(rawBatch));
   callNs = Math.min(callNs, await callSite(recordBatch));
 }
-report('enabled recordEntity call site', callNs / rawNs, 'raw span.addEvent', { max: 1, goal: 0.5 }, `${ns(callNs)} vs ${ns(rawNs)}`);
+report(
+  'enabled recordEntity call site',
+  callNs / rawNs,
+  'raw span.addEvent',
+  { max: 1, goal: 0.5 },
+  `${ns(callNs)} vs ${ns(rawNs)}`,
+);
 
 // Full cost: requests of 20 events each, end to end, minus the same requests recording nothing.
 const EVENTS = 20;
@@ -77,7 +83,8 @@ async function requests(n: number, events: number): Promise<void> {
   for (let i = 0; i < n; i++) {
     tracer.startActiveSpan('request', (span) => {
       context.with(stepmark.enable(), () => {
-        for (let e = 0; e < events; e++) stepmark.recordEntity(`order_${e % 4}`, 'stage', 'action', { e, ok: true });
+        for (let e = 0; e < events; e++)
+          stepmark.recordEntity(`order_${e % 4}`, 'stage', 'action', { e, ok: true });
       });
       span.end();
     });
@@ -93,6 +100,12 @@ async function requests(n: number, events: number): Promise<void> {
 const withEvents = await nsPerOpAsync((n) => requests(n, EVENTS), 20_000);
 const withoutEvents = await nsPerOpAsync((n) => requests(n, 0), 20_000);
 const perEvent = (withEvents - withoutEvents) / EVENTS;
-report('full cost per event (record + span event + assembly + JSON)', perEvent / rawNs, 'raw span.addEvent', undefined, `${ns(perEvent)} per event; ${ns(withEvents)} per traced request of ${EVENTS} events`);
+report(
+  'full cost per event (record + span event + assembly + JSON)',
+  perEvent / rawNs,
+  'raw span.addEvent',
+  undefined,
+  `${ns(perEvent)} per event; ${ns(withEvents)} per traced request of ${EVENTS} events`,
+);
 if (bytes < 0) console.log(bytes);
 finish();

@@ -20,7 +20,11 @@ export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmedia
  * As nsPerOp, with a turn of the event loop (untimed) after each round. Loops that create spans
  * need it: the SDK's export promises and per-job state are released only when the loop turns.
  */
-export async function nsPerOpSettled(loop: (n: number) => void, n: number, rounds = 9): Promise<number> {
+export async function nsPerOpSettled(
+  loop: (n: number) => void,
+  n: number,
+  rounds = 9,
+): Promise<number> {
   loop(Math.min(n, 100_000));
   await nextTurn();
   const samples: number[] = [];

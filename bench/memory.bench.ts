@@ -17,7 +17,8 @@ async function tracedRequests(n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
     tracer.startActiveSpan('request', (span) => {
       context.with(stepmark.enable({ traceMeta: { i } }), () => {
-        for (let e = 0; e < 20; e++) stepmark.recordEntity(`order_${i % 50}`, 'stage', 'action', { e });
+        for (let e = 0; e < 20; e++)
+          stepmark.recordEntity(`order_${i % 50}`, 'stage', 'action', { e });
       });
       span.end();
     });
@@ -35,7 +36,13 @@ await tracedRequests(2_000); // warm-up: JIT code and lazily created structures
 const start = heapAfterGc();
 await tracedRequests(100_000);
 const grown = (heapAfterGc() - start) / MB;
-report('heap growth after 100,000 traced requests of 20 events', grown, 'MB', { max: 10 }, `emitted ${processor.stats().tracesEmitted}`);
+report(
+  'heap growth after 100,000 traced requests of 20 events',
+  grown,
+  'MB',
+  { max: 10 },
+  `emitted ${processor.stats().tracesEmitted}`,
+);
 
 function neverEnded(n: number): void {
   for (let i = 0; i < n; i++) {
@@ -53,7 +60,14 @@ neverEnded(10_000);
 await processor.forceFlush();
 const after20k = (heapAfterGc() - beforeOpen) / MB;
 const s = processor.stats();
-console.log(`  never-ended roots: held ${s.tracesInProgress} (cap 1000), evicted for capacity ${s.tracesEvictedCapacity}; heap +${after10k.toFixed(1)} MB after 10,000, +${after20k.toFixed(1)} MB after 20,000`);
-report('heap growth from 10,000 to 20,000 never-ended roots (bounded by the cap)', after20k - after10k, 'MB', { max: 5 });
+console.log(
+  `  never-ended roots: held ${s.tracesInProgress} (cap 1000), evicted for capacity ${s.tracesEvictedCapacity}; heap +${after10k.toFixed(1)} MB after 10,000, +${after20k.toFixed(1)} MB after 20,000`,
+);
+report(
+  'heap growth from 10,000 to 20,000 never-ended roots (bounded by the cap)',
+  after20k - after10k,
+  'MB',
+  { max: 5 },
+);
 if (bytes < 0) console.log(bytes);
 finish();

@@ -19,15 +19,29 @@ for (let round = 0; round < 3; round++) {
   baseNs = Math.min(baseNs, await nsPerOpSettled(loop(plain), N));
   stepNs = Math.min(stepNs, await nsPerOpSettled(loop(withStepmark), N));
 }
-report('processor on untraced spans', stepNs / baseNs, 'SimpleSpanProcessor + in-memory exporter alone', { max: 1.1 }, `${ns(stepNs)} vs ${ns(baseNs)}`);
+report(
+  'processor on untraced spans',
+  stepNs / baseNs,
+  'SimpleSpanProcessor + in-memory exporter alone',
+  { max: 1.1 },
+  `${ns(stepNs)} vs ${ns(baseNs)}`,
+);
 
 // The same while another request is traced (the processor then looks each span's trace up).
 const span = withStepmark.tracer.startSpan('other');
-context.with(stepmark.enable(undefined, trace.setSpan(context.active(), span)), () => stepmark.record('o', 'x'));
+context.with(stepmark.enable(undefined, trace.setSpan(context.active(), span)), () =>
+  stepmark.record('o', 'x'),
+);
 let busyNs = Number.POSITIVE_INFINITY;
 for (let round = 0; round < 3; round++) {
   busyNs = Math.min(busyNs, await nsPerOpSettled(loop(withStepmark), N));
 }
-report('processor on untraced spans, another request traced', busyNs / baseNs, 'SimpleSpanProcessor + in-memory exporter alone', { max: 1.1 }, `${ns(busyNs)} vs ${ns(baseNs)}`);
+report(
+  'processor on untraced spans, another request traced',
+  busyNs / baseNs,
+  'SimpleSpanProcessor + in-memory exporter alone',
+  { max: 1.1 },
+  `${ns(busyNs)} vs ${ns(baseNs)}`,
+);
 span.end();
 finish();

@@ -10,7 +10,9 @@ const files = readdirSync(dir)
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
   .sort();
 let failed = false;
-console.log(`stepmark-otel benchmarks, node ${process.version}; ratios against baselines measured in the same run`);
+console.log(
+  `stepmark-otel benchmarks, node ${process.version}; ratios against baselines measured in the same run`,
+);
 for (const file of files) {
   console.log(`\n## ${file}`);
   const result = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', `${dir}${file}`], {

@@ -1,5 +1,6 @@
 /** A JSON value as stored in meta after sanitizing (see `sanitizeMeta`). */
-export type MetaValue = string | number | boolean | null | MetaValue[] | { [key: string]: MetaValue };
+export type MetaValue =
+  string | number | boolean | null | MetaValue[] | { [key: string]: MetaValue };
 
 /** Meta of an event, entity or request: snake_case keys are a convention, not enforced. */
 export type Meta = Record<string, MetaValue>;

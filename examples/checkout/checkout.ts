@@ -11,7 +11,8 @@ export interface Order {
   card: string;
 }
 
-export type Outcome = { status: 'accepted'; total: number } | { status: 'rejected'; reason: string };
+export type Outcome =
+  { status: 'accepted'; total: number } | { status: 'rejected'; reason: string };
 
 const tracer = trace.getTracer('checkout-demo');
 const orders = stepmark.scope('order');
@@ -55,10 +56,15 @@ async function reserveInventory(order: Order): Promise<void> {
     order.items.map(async (item) => {
       await new Promise((resolve) => setTimeout(resolve, 1));
       const left = stock[item.sku] ?? 0;
-      stepmark.recordEntity(`sku_${item.sku}`, 'inventory', left >= item.qty ? 'reserved' : 'backordered', {
-        qty: item.qty,
-        left,
-      });
+      stepmark.recordEntity(
+        `sku_${item.sku}`,
+        'inventory',
+        left >= item.qty ? 'reserved' : 'backordered',
+        {
+          qty: item.qty,
+          left,
+        },
+      );
     }),
   );
   orders.step(order.id, 'reserved');
@@ -81,13 +87,17 @@ async function price(order: Order): Promise<number> {
 async function pay(order: Order, total: number): Promise<void> {
   await Promise.resolve();
   // The card number never goes in meta: only what explains the decision.
-  orders.recordEvent(order.id, 'payment', 'captured', { amount: total, card_last4: order.card.slice(-4) });
+  orders.recordEvent(order.id, 'payment', 'captured', {
+    amount: total,
+    card_last4: order.card.slice(-4),
+  });
 }
 
 /** Takes one order through validation, fraud check, inventory, pricing and payment. */
 export async function checkout(order: Order): Promise<Outcome> {
   orders.track(order.id, { customer: order.customer, country: order.country });
-  if (!(await stage('validate', () => validate(order)))) return { status: 'rejected', reason: 'invalid' };
+  if (!(await stage('validate', () => validate(order))))
+    return { status: 'rejected', reason: 'invalid' };
   if (!(await stage('fraud_check', () => fraudCheck(order)))) {
     return { status: 'rejected', reason: 'fraud' };
   }

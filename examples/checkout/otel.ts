@@ -23,7 +23,9 @@ export function startOtel(onTrace: (trace: Trace) => void) {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   trace.setGlobalTracerProvider(provider);
   return {
-    exportingTo: endpoint ? `OTLP/HTTP at ${endpoint}` : 'memory (set OTEL_EXPORTER_OTLP_ENDPOINT to export)',
+    exportingTo: endpoint
+      ? `OTLP/HTTP at ${endpoint}`
+      : 'memory (set OTEL_EXPORTER_OTLP_ENDPOINT to export)',
     shutdown: () => provider.shutdown(),
   };
 }

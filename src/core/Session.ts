@@ -4,12 +4,7 @@ import type { DecisionWriter } from './DecisionWriter.js';
 import { EventRecord } from './EventRecord.js';
 import { isoTimestamp } from './isoTimestamp.js';
 import { resolveOptions, type ResolvedOptions, type StepmarkOptions } from './options.js';
-import {
-  bindSession,
-  registry,
-  reportInternalError,
-  unbindSession,
-} from './registry.js';
+import { bindSession, registry, reportInternalError, unbindSession } from './registry.js';
 import { CallerStage, callerName } from './callerName.js';
 import { cloneMeta, entityIdOf, labelOf, sanitizeMeta, setKey } from './sanitize.js';
 import { defaultWriter } from './SpanEventWriter.js';
@@ -141,7 +136,12 @@ export class Session {
   }
 
   /** An event of the request itself, tied to no entity. Returns the stage, as `recordEntity`. */
-  record(stage: unknown, action: unknown, meta: unknown, span: Span | undefined): string | undefined {
+  record(
+    stage: unknown,
+    action: unknown,
+    meta: unknown,
+    span: Span | undefined,
+  ): string | undefined {
     if (this.closed) return void registry.stats.lateCalls++;
     if (!this.#hasRoom()) return undefined;
     const record = this.#newRecord(stage, action, meta, undefined);
@@ -308,7 +308,10 @@ export class Session {
     const convert = (record: EventRecord): TraceEvent => toEvent(record, copy);
     if (this.#meta !== undefined) trace.meta = clone(this.#meta);
     if (this.#entities.size > 0) {
-      const entities: Record<string, EntityTrace> = Object.create(null) as Record<string, EntityTrace>;
+      const entities: Record<string, EntityTrace> = Object.create(null) as Record<
+        string,
+        EntityTrace
+      >;
       for (const entity of this.#entities.values()) {
         const out: EntityTrace = { entity_id: entity.id } as EntityTrace;
         if (entity.kind !== undefined) out.kind = entity.kind;

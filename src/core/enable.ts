@@ -22,7 +22,8 @@ export function enableContext(options: StepmarkOptions | undefined, ctx: Context
   const traceId = span?.isRecording() ? span.spanContext().traceId : undefined;
   const joined =
     traceId === undefined ? undefined : registry.byTrace.get(traceId)?.find((s) => !s.closed);
-  if (joined !== undefined) return { ctx: ctx.setValue(SESSION_KEY, joined), session: joined, created: false };
+  if (joined !== undefined)
+    return { ctx: ctx.setValue(SESSION_KEY, joined), session: joined, created: false };
   const session = new Session(options);
   if (traceId !== undefined) session.bind(traceId);
   return { ctx: ctx.setValue(SESSION_KEY, session), session, created: true };

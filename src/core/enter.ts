@@ -37,7 +37,9 @@ function createExit(
     try {
       const duration = Math.round((session.now() - start) * 1000) / 1000;
       const exitMeta =
-        meta !== null && typeof meta === 'object' ? { ...meta, duration_ms: duration } : { duration_ms: duration };
+        meta !== null && typeof meta === 'object'
+          ? { ...meta, duration_ms: duration }
+          : { duration_ms: duration };
       // Prefer the span active at exit time; fall back to the entering span when exit runs elsewhere.
       const ctx = context.active();
       const span = sessionOf(ctx) === session ? trace.getSpan(ctx) : enteredOn;

@@ -12,7 +12,12 @@ const MORE_KEYS = '…';
  */
 export function setKey<T>(target: Record<string, T>, key: string, value: T): void {
   if (key === '__proto__') {
-    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(target, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   } else {
     target[key] = value;
   }
@@ -23,7 +28,9 @@ export function setKey<T>(target: Record<string, T>, key: string, value: T): voi
  * @example truncate('x'.repeat(5000), 2048) // 'xxx…[truncated 2952 chars]'
  */
 export function truncate(value: string, max: number): string {
-  return value.length <= max ? value : `${value.slice(0, max)}…[truncated ${value.length - max} chars]`;
+  return value.length <= max
+    ? value
+    : `${value.slice(0, max)}…[truncated ${value.length - max} chars]`;
 }
 
 /**
@@ -192,6 +199,7 @@ export function cloneMeta<T extends MetaValue>(value: T): T {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => cloneMeta(v)) as T;
   const out: Meta = {};
-  for (const key of Object.keys(value)) setKey(out, key, cloneMeta((value as Meta)[key] as MetaValue));
+  for (const key of Object.keys(value))
+    setKey(out, key, cloneMeta((value as Meta)[key] as MetaValue));
   return out as T;
 }

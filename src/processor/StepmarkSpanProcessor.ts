@@ -52,7 +52,9 @@ export interface StepmarkProcessorStats {
 }
 
 function positive(value: number | undefined, fallback: number): number {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.floor(value) : fallback;
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0
+    ? Math.floor(value)
+    : fallback;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

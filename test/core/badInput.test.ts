@@ -42,7 +42,9 @@ describe('bad input', () => {
     });
 
     it('keeps an entity called __proto__ as data, not as a prototype', async () => {
-      const trace = await recorded(() => stepmark.recordEntity('__proto__', 's', 'a', { __proto__x: 1 }));
+      const trace = await recorded(() =>
+        stepmark.recordEntity('__proto__', 's', 'a', { __proto__x: 1 }),
+      );
       expect(Object.keys(trace.entities ?? {})).toEqual(['__proto__']);
       expect(JSON.parse(JSON.stringify(trace)).entities.__proto__.events[0].action).toBe('a');
     });
@@ -157,7 +159,8 @@ describe('bad input', () => {
   describe('volume', () => {
     it('handles thousands of entities', async () => {
       const trace = await recorded(() => {
-        for (let i = 0; i < 5_000; i++) stepmark.recordEntity(`user_${i}`, 'score', 'ranked', { i });
+        for (let i = 0; i < 5_000; i++)
+          stepmark.recordEntity(`user_${i}`, 'score', 'ranked', { i });
       });
       expect(Object.keys(trace.entities ?? {})).toHaveLength(5_000);
       const [json] = await h.traces();
@@ -214,7 +217,9 @@ describe('bad input', () => {
         return 'done';
       });
       expect(result).toBe('done');
-      expect(() => stepmark.recordEntity(undefined as never, undefined as never, undefined as never)).not.toThrow();
+      expect(() =>
+        stepmark.recordEntity(undefined as never, undefined as never, undefined as never),
+      ).not.toThrow();
       h = setupOtel();
     });
   });

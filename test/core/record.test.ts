@@ -81,7 +81,8 @@ describe('recording API', () => {
         stepmark.recordEntity('order_42', 'fraud_check', 'cleared', { score: 0.02 });
       });
       const [trace] = await h.traces();
-      const ev = (id: string) => trace?.entities?.[id]?.events.map((e) => [e.stage, e.action, e.meta]);
+      const ev = (id: string) =>
+        trace?.entities?.[id]?.events.map((e) => [e.stage, e.action, e.meta]);
       expect(ev('order_42')).toEqual([
         ['validate', 'passed', { items: 3 }],
         ['fraud_check', 'cleared', { score: 0.02 }],
@@ -209,10 +210,13 @@ describe('recording API', () => {
         using _exit = stepmark.enter();
         now += 250;
       }
-      const trace = await h.request(() => {
-        price();
-        return stepmark.collect();
-      }, { clock });
+      const trace = await h.request(
+        () => {
+          price();
+          return stepmark.collect();
+        },
+        { clock },
+      );
       expect(trace?.events?.map((e) => [e.stage, e.action, e.timestamp, e.meta])).toEqual([
         ['price', 'entered', '2026-01-01T00:00:00.000Z', undefined],
         ['price', 'exited', '2026-01-01T00:00:00.250Z', { duration_ms: 250 }],
@@ -267,12 +271,15 @@ describe('recording API', () => {
 
   describe('options', () => {
     it('maxEvents caps events, counts the dropped ones, and does not count track', async () => {
-      const trace = await h.request(() => {
-        for (let i = 0; i < 10; i++) stepmark.track(`e${i % 2}`, { i });
-        for (let i = 0; i < 5; i++) stepmark.recordEntity('e0', 's', `a${i}`);
-        stepmark.record('r', 'dropped');
-        return stepmark.collect();
-      }, { maxEvents: 3 });
+      const trace = await h.request(
+        () => {
+          for (let i = 0; i < 10; i++) stepmark.track(`e${i % 2}`, { i });
+          for (let i = 0; i < 5; i++) stepmark.recordEntity('e0', 's', `a${i}`);
+          stepmark.record('r', 'dropped');
+          return stepmark.collect();
+        },
+        { maxEvents: 3 },
+      );
       expect(trace?.entities?.e0?.events.map((e) => e.action)).toEqual(['a0', 'a1', 'a2']);
       expect(trace?.events).toBeUndefined();
       expect(trace?.dropped_events).toBe(3);
@@ -280,10 +287,13 @@ describe('recording API', () => {
     });
 
     it('maxEvents 0 means unlimited', async () => {
-      const trace = await h.request(() => {
-        for (let i = 0; i < 12_000; i++) stepmark.record('s', 'a');
-        return stepmark.collect();
-      }, { maxEvents: 0 });
+      const trace = await h.request(
+        () => {
+          for (let i = 0; i < 12_000; i++) stepmark.record('s', 'a');
+          return stepmark.collect();
+        },
+        { maxEvents: 0 },
+      );
       expect(trace?.events).toHaveLength(12_000);
       expect(trace?.dropped_events).toBeUndefined();
     });
@@ -305,29 +315,41 @@ describe('recording API', () => {
         'stepmark.trace.meta.route': '/checkout',
         'stepmark.trace.meta.tenant': '{"id":3}',
       });
-      expect(spans.find((s) => s.name === 'child')?.attributes['stepmark.trace.meta.route']).toBeUndefined();
+      expect(
+        spans.find((s) => s.name === 'child')?.attributes['stepmark.trace.meta.route'],
+      ).toBeUndefined();
     });
 
     it('entityFilter applies to entity calls only, never to record/step/enter', async () => {
-      const trace = await h.request(() => {
-        stepmark.track('user_1');
-        stepmark.recordEntity('user_1', 's', 'a');
-        stepmark.recordEntity('order_1', 's', 'a');
-        stepmark.enterEntity('user_2')();
-        stepmark.record('r', 'kept');
-        stepmark.step('kept');
-        stepmark.enter()();
-        return stepmark.collect();
-      }, { entityFilter: (id) => id.startsWith('order_') });
+      const trace = await h.request(
+        () => {
+          stepmark.track('user_1');
+          stepmark.recordEntity('user_1', 's', 'a');
+          stepmark.recordEntity('order_1', 's', 'a');
+          stepmark.enterEntity('user_2')();
+          stepmark.record('r', 'kept');
+          stepmark.step('kept');
+          stepmark.enter()();
+          return stepmark.collect();
+        },
+        { entityFilter: (id) => id.startsWith('order_') },
+      );
       expect(Object.keys(trace?.entities ?? {})).toEqual(['order_1']);
       expect(trace?.events?.map((e) => e.action)).toEqual(['kept', 'kept', 'entered', 'exited']);
     });
 
     it('a throwing entityFilter rejects the entity and never reaches the caller', async () => {
-      const trace = await h.request(() => {
-        stepmark.recordEntity('x', 's', 'a');
-        return stepmark.collect();
-      }, { entityFilter: () => { throw new Error('boom'); } });
+      const trace = await h.request(
+        () => {
+          stepmark.recordEntity('x', 's', 'a');
+          return stepmark.collect();
+        },
+        {
+          entityFilter: () => {
+            throw new Error('boom');
+          },
+        },
+      );
       expect(trace?.entities).toBeUndefined();
       expect(stepmark.stats().internalErrors).toBeGreaterThan(0);
     });
@@ -361,12 +383,15 @@ describe('recording API', () => {
 
     it('keeps two concurrent requests apart', async () => {
       const run = (name: string) =>
-        h.request(async () => {
-          for (let i = 0; i < 20; i++) {
-            await sleep(0);
-            stepmark.recordEntity(`${name}_${i % 2}`, 'loop', String(i));
-          }
-        }, { traceMeta: { name } });
+        h.request(
+          async () => {
+            for (let i = 0; i < 20; i++) {
+              await sleep(0);
+              stepmark.recordEntity(`${name}_${i % 2}`, 'loop', String(i));
+            }
+          },
+          { traceMeta: { name } },
+        );
       await Promise.all([run('a'), run('b')]);
       const traces = await h.traces();
       expect(traces).toHaveLength(2);
@@ -412,7 +437,11 @@ describe('recording API', () => {
           throw new Error('user error');
         }),
       ).rejects.toThrow('user error');
-      expect(() => stepmark.withTracing(() => { throw new TypeError('sync'); })).toThrow(TypeError);
+      expect(() =>
+        stepmark.withTracing(() => {
+          throw new TypeError('sync');
+        }),
+      ).toThrow(TypeError);
       const traces = await h.traces();
       expect(traces[0]?.spans?.[0]?.status).toBe('error');
       expect(traces[0]?.events?.[0]?.action).toBe('before-error');
@@ -430,7 +459,10 @@ describe('recording API', () => {
       const [trace] = await h.traces();
       expect(trace?.events?.map((e) => e.action)).toEqual(['any-span', 'span']);
       const root = h.exporter.getFinishedSpans().find((s) => s.name === 'late-root');
-      expect(root?.events.map((e) => e.attributes?.['stepmark.action'])).toEqual(['span', 'any-span']);
+      expect(root?.events.map((e) => e.attributes?.['stepmark.action'])).toEqual([
+        'span',
+        'any-span',
+      ]);
       expect(trace?.events?.[0]?.span_id).toBe(root?.spanContext().spanId);
     });
 

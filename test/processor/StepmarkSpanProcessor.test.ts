@@ -19,8 +19,12 @@ describe('StepmarkSpanProcessor', () => {
       context.disable();
       const exporter = new sdk.InMemorySpanExporter();
       const finished: Trace[] = [];
-      const processor = new stepmark.StepmarkSpanProcessor({ onFinish: (t) => void finished.push(t) });
-      const simple = new sdk.SimpleSpanProcessor(exporter as never) as { forceFlush(): Promise<void> };
+      const processor = new stepmark.StepmarkSpanProcessor({
+        onFinish: (t) => void finished.push(t),
+      });
+      const simple = new sdk.SimpleSpanProcessor(exporter as never) as {
+        forceFlush(): Promise<void>;
+      };
       const nodeSdk = sdk.createNodeSdk([processor, simple]);
       nodeSdk.start();
       try {
@@ -43,7 +47,9 @@ describe('StepmarkSpanProcessor', () => {
           ['charge', 'stepmark.event', expect.objectContaining({ 'stepmark.action': 'captured' })],
           ['stepmark', 'stepmark.event', expect.objectContaining({ 'stepmark.meta.score': 0.02 })],
         ]);
-        const names = exporter.getFinishedSpans().map((s) => [s.name, s.attributes['stepmark.entity.ids']]);
+        const names = exporter
+          .getFinishedSpans()
+          .map((s) => [s.name, s.attributes['stepmark.entity.ids']]);
         expect(names).toEqual([
           ['charge', ['order_42']],
           ['stepmark', ['order_42']],
@@ -82,10 +88,14 @@ describe('StepmarkSpanProcessor', () => {
       const harness = h;
       await harness.request(async () => {
         stepmark.record('start', 'ok');
-        await harness.tracer.startActiveSpan('db.query', { attributes: { 'db.system': 'pg' } }, async (span) => {
-          span.setStatus({ code: SpanStatusCode.ERROR, message: 'timeout' });
-          span.end();
-        });
+        await harness.tracer.startActiveSpan(
+          'db.query',
+          { attributes: { 'db.system': 'pg' } },
+          async (span) => {
+            span.setStatus({ code: SpanStatusCode.ERROR, message: 'timeout' });
+            span.end();
+          },
+        );
         await harness.tracer.startActiveSpan('ok-span', (span) => {
           span.setStatus({ code: SpanStatusCode.OK });
           span.end();
@@ -123,10 +133,15 @@ describe('StepmarkSpanProcessor', () => {
         traceFlags: 1,
         isRemote: true,
       });
-      await h.tracer.startActiveSpan('server', {}, stepmark.enable(undefined, remote), async (span) => {
-        stepmark.record('s', 'a');
-        span.end();
-      });
+      await h.tracer.startActiveSpan(
+        'server',
+        {},
+        stepmark.enable(undefined, remote),
+        async (span) => {
+          stepmark.record('s', 'a');
+          span.end();
+        },
+      );
       const [json] = await h.traces();
       expect(json?.trace_id).toBe('0af7651916cd43dd8448eb211c80319c');
       expect(json?.spans?.[0]?.parent_id).toBe('b7ad6b7169203331');
@@ -313,7 +328,10 @@ describe('StepmarkSpanProcessor', () => {
         expect(stepmark.collect()?.entities?.o2?.events).toHaveLength(1);
       });
       const request = harness.exporter.getFinishedSpans().find((s) => s.name === 'request');
-      expect(request?.events.map((e) => e.attributes?.['stepmark.entity.id'])).toEqual(['o1', 'o2']);
+      expect(request?.events.map((e) => e.attributes?.['stepmark.entity.id'])).toEqual([
+        'o1',
+        'o2',
+      ]);
       expect(request?.attributes['stepmark.entity.ids']).toEqual(['o1', 'o2']);
     });
   });

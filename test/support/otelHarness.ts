@@ -75,9 +75,15 @@ export function setupOtel(options: HarnessOptions = {}): Harness {
 }
 
 /** The finished spans' stepmark events, as [span name, event name, attributes]. */
-export function spanEvents(exporter: TestSpanExporter): Array<[string, string, Record<string, unknown>]> {
+export function spanEvents(
+  exporter: TestSpanExporter,
+): Array<[string, string, Record<string, unknown>]> {
   return exporter
     .getFinishedSpans()
-    .flatMap((s) => s.events.map((e) => [s.name, e.name, e.attributes ?? {}] as [string, string, Record<string, unknown>]))
+    .flatMap((s) =>
+      s.events.map(
+        (e) => [s.name, e.name, e.attributes ?? {}] as [string, string, Record<string, unknown>],
+      ),
+    )
     .filter(([, name]) => name.startsWith('stepmark.'));
 }
