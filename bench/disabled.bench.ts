@@ -43,7 +43,7 @@ const offBytes = bytesPerCall(recordLoop);
 console.log(
   `  heap bytes per call: recordEntity ${offBytes.toFixed(2)}, empty call ${emptyBytes.toFixed(2)}`,
 );
-report('disabled recordEntity, bytes allocated per call', offBytes, 'bytes', { max: 0.5 });
+report('disabled recordEntity, heap allocated per call', offBytes, 'bytes', { max: 0.5 });
 
 // Another request is being traced at the same time: a disabled call may cost one context lookup.
 const span = tracer.startSpan('other-request');

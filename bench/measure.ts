@@ -76,20 +76,27 @@ export function bytesPerCall(loop: (n: number) => void, n = 100_000): number {
 
 const results: string[] = [];
 
-/** Prints one line `name: ratio x baseline (target) PASS|MISS` and remembers it. */
+/** Units of absolute figures; anything else is the baseline of a ratio. */
+const UNITS = new Set(['MB', 'bytes']);
+
+/**
+ * Prints one line `name: 0.52x baseline (target <= 1x) PASS|MISS`, or `name: 0.05 bytes ...` for
+ * an absolute figure, and remembers it.
+ */
 export function report(
   name: string,
-  ratio: number,
+  value: number,
   baseline: string,
   target: { max: number; goal?: number } | undefined,
   detail = '',
 ): void {
-  const verdict = target === undefined ? '' : ratio <= target.max ? ' PASS' : ' MISS';
+  const x = UNITS.has(baseline) ? '' : 'x';
+  const verdict = target === undefined ? '' : value <= target.max ? ' PASS' : ' MISS';
   const limit =
     target === undefined
       ? ''
-      : ` (target <= ${target.max}x${target.goal !== undefined ? `, goal ${target.goal}x` : ''})`;
-  const line = `${name}: ${ratio.toFixed(2)}x ${baseline}${limit}${verdict}${detail ? `  [${detail}]` : ''}`;
+      : ` (target <= ${target.max}${x}${target.goal !== undefined ? `, goal ${target.goal}${x}` : ''})`;
+  const line = `${name}: ${value.toFixed(2)}${x} ${baseline}${limit}${verdict}${detail ? `  [${detail}]` : ''}`;
   results.push(line);
   console.log(line);
 }
