@@ -64,14 +64,26 @@ export function heapAfterGc(): number {
   return process.memoryUsage().heapUsed;
 }
 
-/** Bytes of heap allocated per call of `loop`, measured below the young generation's size. */
-export function bytesPerCall(loop: (n: number) => void, n = 100_000): number {
-  loop(n); // warm-up and JIT
-  loop(n);
+function heapGrowth(loop: (n: number) => void, n: number): number {
   const before = heapAfterGc();
   loop(n);
-  const after = process.memoryUsage().heapUsed;
-  return Math.max(0, after - before) / n;
+  return process.memoryUsage().heapUsed - before;
+}
+
+/**
+ * Bytes of heap allocated per call of `loop`: the slope between a short and a long run (both
+ * below the young generation's size, so no scavenge hides anything), which cancels fixed costs
+ * such as JIT metadata. Median of 5 estimates.
+ */
+export function bytesPerCall(loop: (n: number) => void, short = 50_000, long = 250_000): number {
+  loop(long); // warm-up and JIT
+  loop(long);
+  const slopes: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    slopes.push((heapGrowth(loop, long) - heapGrowth(loop, short)) / (long - short));
+  }
+  slopes.sort((a, b) => a - b);
+  return Math.max(0, slopes[2] ?? Number.NaN);
 }
 
 const results: string[] = [];

@@ -1,6 +1,6 @@
 // `npm run bench`: runs each benchmark in its own process (a clean heap and JIT for each).
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
@@ -15,9 +15,14 @@ console.log(
 );
 for (const file of files) {
   console.log(`\n## ${file}`);
-  const result = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', `${dir}${file}`], {
-    stdio: 'inherit',
-  });
+  // A benchmark may ask for V8 flags in a `// node-flags: ...` line of its own.
+  const flags =
+    /^\/\/ node-flags: (.+)$/m.exec(readFileSync(`${dir}${file}`, 'utf8'))?.[1]?.split(' ') ?? [];
+  const result = spawnSync(
+    process.execPath,
+    ['--expose-gc', ...flags, '--import', 'tsx', `${dir}${file}`],
+    { stdio: 'inherit' },
+  );
   if (result.status !== 0) failed = true;
 }
 if (failed) {
