@@ -2,9 +2,8 @@
 // and the full cost of an event (record, span event, processor assembly, JSON of the finished trace).
 import { context, trace, type Span } from '@opentelemetry/api';
 import * as stepmark from 'stepmark-otel';
-import { finish, ns, nsPerOpAsync, report } from './measure.js';
-import { nextTurn } from './measure.js';
-import { provider, useGlobally } from './otelSetup.js';
+import { finish, nextTurn, ns, nsPerOpAsync, report } from './measure.js';
+import { provider, tracedRequests, useGlobally } from './otelSetup.js';
 
 const BATCH = 100;
 const BATCHES = 2_000;
@@ -79,26 +78,9 @@ report(
 
 // Full cost: requests of 20 events each, end to end, minus the same requests recording nothing.
 const EVENTS = 20;
-async function requests(n: number, events: number): Promise<void> {
-  for (let i = 0; i < n; i++) {
-    tracer.startActiveSpan('request', (span) => {
-      context.with(stepmark.enable(), () => {
-        for (let e = 0; e < events; e++)
-          stepmark.recordEntity(`order_${e % 4}`, 'stage', 'action', { e, ok: true });
-      });
-      span.end();
-    });
-    if (i % 100 === 99) {
-      await processor.forceFlush();
-      await nextTurn(); // requests of a server run in separate turns of the event loop
-      exporter.reset();
-    }
-  }
-  await processor.forceFlush();
-  exporter.reset();
-}
-const withEvents = await nsPerOpAsync((n) => requests(n, EVENTS), 20_000);
-const withoutEvents = await nsPerOpAsync((n) => requests(n, 0), 20_000);
+const rig = { tracer, processor, exporter };
+const withEvents = await nsPerOpAsync((n) => tracedRequests(rig, n, EVENTS), 20_000);
+const withoutEvents = await nsPerOpAsync((n) => tracedRequests(rig, n, 0), 20_000);
 const perEvent = (withEvents - withoutEvents) / EVENTS;
 report(
   'full cost per event (record + span event + assembly + JSON)',

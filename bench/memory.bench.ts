@@ -2,8 +2,7 @@
 import { context, trace } from '@opentelemetry/api';
 import * as stepmark from 'stepmark-otel';
 import { finish, heapAfterGc, report } from './measure.js';
-import { nextTurn } from './measure.js';
-import { provider, useGlobally } from './otelSetup.js';
+import { provider, tracedRequests, useGlobally } from './otelSetup.js';
 
 const MB = 1024 * 1024;
 let bytes = 0;
@@ -13,28 +12,10 @@ const processor = new stepmark.StepmarkSpanProcessor({
 const { provider: p, tracer, exporter } = provider([processor]);
 useGlobally(p);
 
-async function tracedRequests(n: number): Promise<void> {
-  for (let i = 0; i < n; i++) {
-    tracer.startActiveSpan('request', (span) => {
-      context.with(stepmark.enable({ traceMeta: { i } }), () => {
-        for (let e = 0; e < 20; e++)
-          stepmark.recordEntity(`order_${i % 50}`, 'stage', 'action', { e });
-      });
-      span.end();
-    });
-    if (i % 500 === 499) {
-      await processor.forceFlush();
-      await nextTurn(); // requests of a server run in separate turns of the event loop
-      exporter.reset();
-    }
-  }
-  await processor.forceFlush();
-  exporter.reset();
-}
-
-await tracedRequests(2_000); // warm-up: JIT code and lazily created structures
+const rig = { tracer, processor, exporter };
+await tracedRequests(rig, 2_000, 20, 500); // warm-up: JIT code and lazily created structures
 const start = heapAfterGc();
-await tracedRequests(100_000);
+await tracedRequests(rig, 100_000, 20, 500);
 const grown = (heapAfterGc() - start) / MB;
 report(
   'heap growth after 100,000 traced requests of 20 events',

@@ -1,5 +1,5 @@
 // OpenTelemetry set-up shared by the benchmarks (2.x line, the machine's Node).
-import { context, trace } from '@opentelemetry/api';
+import { context, trace, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
   BasicTracerProvider,
@@ -7,6 +7,9 @@ import {
   SimpleSpanProcessor,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
+import * as stepmark from 'stepmark-otel';
+import type { StepmarkSpanProcessor } from 'stepmark-otel';
+import { nextTurn } from './measure.js';
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 
@@ -24,4 +27,41 @@ export function provider(processors: SpanProcessor[], eventCountLimit?: number) 
 export function useGlobally(p: BasicTracerProvider): void {
   trace.disable();
   trace.setGlobalTracerProvider(p);
+}
+
+/** What `tracedRequests` drives: a tracer, the stepmark processor and the exporter to empty. */
+export interface RequestRig {
+  tracer: Tracer;
+  processor: StepmarkSpanProcessor;
+  exporter: InMemorySpanExporter;
+}
+
+/**
+ * Runs `n` traced requests of `events` decisions each, as a server would: a root span per
+ * request, stepmark enabled in it, and a turn of the event loop every `batch` requests
+ * (requests of a server run in separate turns; some per-request state is released only then).
+ */
+export async function tracedRequests(
+  rig: RequestRig,
+  n: number,
+  events: number,
+  batch = 100,
+): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    rig.tracer.startActiveSpan('request', (span) => {
+      context.with(stepmark.enable({ traceMeta: { i } }), () => {
+        for (let e = 0; e < events; e++) {
+          stepmark.recordEntity(`order_${e % 4}`, 'stage', 'action', { e, ok: true });
+        }
+      });
+      span.end();
+    });
+    if (i % batch === batch - 1) {
+      await rig.processor.forceFlush();
+      await nextTurn();
+      rig.exporter.reset();
+    }
+  }
+  await rig.processor.forceFlush();
+  rig.exporter.reset();
 }
