@@ -17,5 +17,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     environment: 'node',
     pool: 'forks',
+    // gc() lets a test show that unreachable sessions stop counting as open.
+    execArgv: ['--expose-gc'],
   },
 });

@@ -4,7 +4,14 @@ import type { DecisionWriter } from './DecisionWriter.js';
 import { EventRecord } from './EventRecord.js';
 import { isoTimestamp } from './isoTimestamp.js';
 import { resolveOptions, type ResolvedOptions, type StepmarkOptions } from './options.js';
-import { bindSession, registry, reportInternalError, unbindSession } from './registry.js';
+import {
+  bindSession,
+  closeSession,
+  openSession,
+  registry,
+  reportInternalError,
+  unbindSession,
+} from './registry.js';
 import { CallerStage, callerName } from './callerName.js';
 import { cloneMeta, entityIdOf, labelOf, sanitizeMeta, setKey } from './sanitize.js';
 import { defaultWriter } from './SpanEventWriter.js';
@@ -78,7 +85,7 @@ export class Session {
     const traceMeta = this.#options.traceMeta;
     this.#meta =
       traceMeta === undefined ? undefined : sanitizeMeta(traceMeta, this.#options.maxStringLength);
-    registry.live++;
+    openSession(this);
   }
 
   /** Milliseconds since the epoch from the configured clock (or the high-resolution clock). */
@@ -287,7 +294,7 @@ export class Session {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    registry.live--;
+    closeSession(this);
     this.#idsBySpan = undefined;
   }
 

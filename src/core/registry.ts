@@ -64,6 +64,27 @@ export const registry: Registry = ((globalThis as Holder)[REGISTRY_KEY] ??= {
   stats: { lateCalls: 0, evictedSessions: 0, internalErrors: 0 },
 });
 
+/**
+ * Counts sessions out of `live` when they become unreachable without having been closed: a request
+ * enabled but never bound to a recording span (sampled out, or no processor installed) would
+ * otherwise keep the disabled fast path off for the life of the process.
+ */
+const unclosedSessions = new FinalizationRegistry<undefined>(() => {
+  registry.live--;
+});
+
+/** Counts a new session as live until it is closed or collected. */
+export function openSession(session: object): void {
+  registry.live++;
+  unclosedSessions.register(session, undefined, session);
+}
+
+/** Counts a closed session out of `live` (once; the collection hook is cancelled). */
+export function closeSession(session: object): void {
+  registry.live--;
+  unclosedSessions.unregister(session);
+}
+
 /** Makes `session` findable by its trace id and known to every processor. */
 export function bindSession(traceId: string, session: Session, rootOpen: boolean): void {
   addBinding(traceId, session);

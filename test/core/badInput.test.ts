@@ -224,3 +224,23 @@ describe('bad input', () => {
     });
   });
 });
+
+describe('session lifetime', () => {
+  it('stops counting a request that was enabled but never ended once it is unreachable', async () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (gc === undefined) throw new Error('vitest must run with --expose-gc (see vitest.config.ts)');
+    const { context } = await import('@opentelemetry/api');
+    const before = stepmark.stats().openSessions;
+    // Enabled with no span and never closed: e.g. a sampled-out request.
+    (() => {
+      context.with(stepmark.enable(), () => stepmark.record('s', 'a'));
+    })();
+    expect(stepmark.stats().openSessions).toBe(before + 1);
+    // Finalizers run after a collection, on a later turn: collect and turn until it has run.
+    for (let turn = 0; turn < 50 && stepmark.stats().openSessions > before; turn++) {
+      gc();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(stepmark.stats().openSessions).toBe(before);
+  });
+});
