@@ -228,7 +228,8 @@ describe('bad input', () => {
 describe('session lifetime', () => {
   it('stops counting a request that was enabled but never ended once it is unreachable', async () => {
     const gc = (globalThis as { gc?: () => void }).gc;
-    if (gc === undefined) throw new Error('vitest must run with --expose-gc (see vitest.config.ts)');
+    if (gc === undefined)
+      throw new Error('vitest must run with --expose-gc (see vitest.config.ts)');
     const { context } = await import('@opentelemetry/api');
     const before = stepmark.stats().openSessions;
     // Enabled with no span and never closed: e.g. a sampled-out request.
