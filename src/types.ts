@@ -55,7 +55,10 @@ export interface Trace {
   dropped_spans?: number;
   /** Calls ignored for bad input (e.g. an undefined or empty entity id). */
   invalid_calls?: number;
-  /** Decision span events the OTel SDK dropped because of its span event limit (the JSON keeps them). */
+  /**
+   * Span events not written because the span's event limit had no room left, or because `track`
+   * calls passed their cap (`max(maxEvents, maxEntities)`); the JSON keeps the decisions.
+   */
   dropped_span_events?: number;
   /** Set when the trace was emitted before its local root span ended. */
   incomplete?: IncompleteReason;

@@ -11,8 +11,13 @@ export class EventRecord {
   constructor(
     readonly stage: string,
     readonly action: string,
-    /** Milliseconds since the epoch, with sub-millisecond precision. */
+    /** Milliseconds since the epoch, with sub-millisecond precision (for the JSON). */
     readonly time: number,
+    /**
+     * `performance.now()` at the call, NaN under a custom clock. Span events get this, which the
+     * SDK maps with the span's own clock offset, so events sit inside their span's time range.
+     */
+    readonly perf: number,
     readonly meta: Meta | undefined,
     readonly entityId: string | undefined,
     readonly kind: string | undefined,

@@ -1,5 +1,6 @@
-import { INVALID_TRACEID, type Span } from '@opentelemetry/api';
+import { INVALID_TRACEID, TraceFlags, type Span } from '@opentelemetry/api';
 import type { EntityTrace, Meta, Trace, TraceEvent } from '../types.js';
+import { CallerStage, callerName } from './callerName.js';
 import type { DecisionWriter } from './DecisionWriter.js';
 import { EventRecord } from './EventRecord.js';
 import { isoTimestamp } from './isoTimestamp.js';
@@ -12,8 +13,8 @@ import {
   reportInternalError,
   unbindSession,
 } from './registry.js';
-import { CallerStage, callerName } from './callerName.js';
 import { cloneMeta, entityIdOf, labelOf, sanitizeMeta, setKey } from './sanitize.js';
+import { isLocalRoot } from './SdkSpan.js';
 import { defaultWriter } from './SpanEventWriter.js';
 
 /** An entity of one request: its kind, merged meta and events in recording order. */
@@ -24,12 +25,8 @@ class EntityState {
   constructor(readonly id: string) {}
 }
 
-/** Read once: the getter costs a third of a clock read on Node 20. */
-const TIME_ORIGIN = performance.timeOrigin;
-
-function now(): number {
-  return TIME_ORIGIN + performance.now();
-}
+/** Sessions of other traces one context can start (e.g. a worker running jobs as root spans). */
+const MAX_FORKS = 64;
 
 /** The JSON of a record; `copy` clones its meta so that the caller may mutate the result. */
 function toEvent(record: EventRecord, copy: boolean): TraceEvent {
@@ -49,18 +46,26 @@ function uniqueEntityIds(records: readonly EventRecord[]): string[] {
   return [...ids];
 }
 
+function isSampled(span: Span): boolean {
+  return (span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0;
+}
+
 /**
- * The recorder of one request, held in the OTel context under SESSION_KEY. Keeps the decisions
- * (the JSON's source of truth, immune to span limits) and the records not yet written as span
- * events: with a processor installed they are written when their span ends (`flushSpan`), which
- * keeps attribute building off the caller's path.
+ * The recorder of one request (one trace), held in the OTel context under SESSION_KEY. Keeps the
+ * decisions (the JSON's source of truth, immune to span limits) and the records not yet written
+ * as span events: with a processor installed they are written when their span ends
+ * (`flushSpan`), which keeps attribute building off the caller's path. A record made on a span
+ * of another trace (a root span started inside an enabled context) goes to that trace's session.
  */
 export class Session {
   /** The trace this request belongs to, once a recording span was seen. */
   traceId: string | undefined = undefined;
   closed = false;
   readonly createdAt = Date.now();
+  readonly #given: StepmarkOptions | undefined;
   readonly #options: ResolvedOptions;
+  /** Epoch milliseconds minus performance.now(), taken as the SDK anchors its spans. */
+  readonly #epochOffset = Date.now() - performance.now();
   readonly #meta: Meta | undefined;
   readonly #entities = new Map<string, EntityState>();
   readonly #events: EventRecord[] = [];
@@ -73,14 +78,25 @@ export class Session {
   #orphans: EventRecord[] = [];
   /** Entity ids per span, only when writing at call time (no processor installed). */
   #idsBySpan: Map<Span, string[]> | undefined = undefined;
+  /** Sessions of other traces started in this session's context, by trace id. */
+  #forks: Map<string, Session> | undefined = undefined;
   #eventCount = 0;
   #trackWrites = 0;
   #droppedEvents = 0;
   #droppedEntities = 0;
   #invalidCalls = 0;
   #droppedSpanEvents = 0;
+  #countedUnsampled = false;
+  /**
+   * Enabled with no span: the session is also the scope of its context, which can start further
+   * traces (see `fork`); it stays live when its first trace ends, until `endScope` or collection.
+   */
+  readonly #isScope: boolean;
+  #isLive = true;
 
-  constructor(options?: StepmarkOptions) {
+  constructor(options?: StepmarkOptions, isScope = false) {
+    this.#isScope = isScope;
+    this.#given = options;
     this.#options = resolveOptions(options);
     const traceMeta = this.#options.traceMeta;
     this.#meta =
@@ -88,10 +104,62 @@ export class Session {
     openSession(this);
   }
 
+  /**
+   * The open session recording `traceId`, joined if one exists, else a new one bound to it.
+   * Undefined when that trace was already emitted and `span` is not a new local root of it: a
+   * straggler of a finished request, which must not open a second fragment.
+   */
+  static forTrace(
+    traceId: string,
+    span: Span | undefined,
+    options: StepmarkOptions | undefined,
+  ): { session: Session; created: boolean } | undefined {
+    const open = registry.byTrace.get(traceId)?.find((s) => !s.closed);
+    if (open !== undefined) {
+      bindSession(traceId, open, span); // a new local root of the trace joins: count it
+      return { session: open, created: false };
+    }
+    if (registry.finished.has(traceId) && (span === undefined || !isLocalRoot(span))) {
+      return undefined;
+    }
+    const session = new Session(options);
+    session.bind(traceId, span);
+    return { session, created: true };
+  }
+
+  /**
+   * The session that records what happens on `span`: this one, or the one of the span's trace
+   * when it differs from this session's (undefined for a straggler of a finished trace).
+   */
+  resolve(span: Span | undefined): Session | undefined {
+    if (span === undefined || this.traceId === undefined) return this;
+    const traceId = span.spanContext().traceId;
+    if (traceId === this.traceId || !span.isRecording()) return this;
+    return this.fork(traceId, span);
+  }
+
+  /**
+   * The session of another trace started in this session's context (see `resolve`); opened only
+   * while this session is live (a request in progress, or a scope not yet ended).
+   */
+  fork(traceId: string, span: Span | undefined): Session | undefined {
+    const known = this.#forks?.get(traceId);
+    if (known !== undefined || !this.#isLive) return known;
+    const found = Session.forTrace(traceId, span, this.#given);
+    if (found === undefined) return undefined;
+    this.#forks ??= new Map();
+    if (this.#forks.size >= MAX_FORKS) {
+      const oldest = this.#forks.keys().next().value;
+      if (oldest !== undefined) this.#forks.delete(oldest); // still held by its processor
+    }
+    this.#forks.set(traceId, found.session);
+    return found.session;
+  }
+
   /** Milliseconds since the epoch from the configured clock (or the high-resolution clock). */
   now(): number {
     const clock = this.#options.clock;
-    if (clock === undefined) return now();
+    if (clock === undefined) return performance.now() + this.#epochOffset;
     try {
       const t = clock().getTime();
       return Number.isFinite(t) ? t : Date.now();
@@ -103,8 +171,11 @@ export class Session {
 
   /** Registers an entity or updates it: meta merges key by key, a given kind replaces the old one. */
   track(id: unknown, meta: unknown, kind: unknown, span: Span | undefined): void {
-    if (this.closed) return void registry.stats.lateCalls++;
-    const entity = this.#entityFor(id, kind);
+    const target = this.resolve(span);
+    if (target !== this) return target?.track(id, meta, kind, span) ?? this.#late();
+    if (this.closed) return this.#late();
+    const entityId = this.#acceptedId(id);
+    const entity = entityId === undefined ? undefined : this.#entityFor(entityId, kind);
     if (entity === undefined) return;
     const snapshot = sanitizeMeta(meta, this.#options.maxStringLength);
     if (snapshot !== undefined) entity.meta = { ...entity.meta, ...snapshot };
@@ -115,10 +186,7 @@ export class Session {
       return;
     }
     this.#trackWrites++;
-    this.#attach(
-      new EventRecord('track', 'track', this.now(), snapshot, entity.id, entity.kind, true),
-      span,
-    );
+    this.#attach(this.#newRecord('track', 'track', snapshot, entity, true), span);
   }
 
   /**
@@ -133,10 +201,16 @@ export class Session {
     span: Span | undefined,
     kind?: string,
   ): string | undefined {
-    if (this.closed) return void registry.stats.lateCalls++;
-    const entity = this.#entityFor(id, kind);
-    if (entity === undefined || !this.#hasRoom()) return undefined;
-    const record = this.#newRecord(stage, action, meta, entity);
+    const target = this.resolve(span);
+    if (target !== this) {
+      return target?.recordEntity(id, stage, action, meta, span, kind) ?? this.#late();
+    }
+    if (this.closed) return this.#late();
+    const entityId = this.#acceptedId(id);
+    if (entityId === undefined || !this.#hasRoom()) return undefined;
+    const entity = this.#entityFor(entityId, kind);
+    if (entity === undefined) return undefined;
+    const record = this.#newRecord(stage, action, sanitizeMeta(meta, this.#max), entity, false);
     entity.events.push(record);
     this.#attach(record, span);
     return record.stage;
@@ -149,41 +223,62 @@ export class Session {
     meta: unknown,
     span: Span | undefined,
   ): string | undefined {
-    if (this.closed) return void registry.stats.lateCalls++;
+    const target = this.resolve(span);
+    if (target !== this) return target?.record(stage, action, meta, span) ?? this.#late();
+    if (this.closed) return this.#late();
     if (!this.#hasRoom()) return undefined;
-    const record = this.#newRecord(stage, action, meta, undefined);
+    const record = this.#newRecord(stage, action, sanitizeMeta(meta, this.#max), undefined, false);
     this.#events.push(record);
     this.#attach(record, span);
     return record.stage;
   }
 
+  get #max(): number {
+    return this.#options.maxStringLength;
+  }
+
+  #late(): undefined {
+    registry.stats.lateCalls++;
+    return undefined;
+  }
+
   #newRecord(
     stage: unknown,
     action: unknown,
-    meta: unknown,
+    meta: Meta | undefined,
     entity: EntityState | undefined,
+    isTrack: boolean,
   ): EventRecord {
-    this.#eventCount++;
-    const max = this.#options.maxStringLength;
+    if (!isTrack) this.#eventCount++;
+    const max = this.#max;
+    const clock = this.#options.clock;
+    const perf = clock === undefined ? performance.now() : Number.NaN;
     return new EventRecord(
       stage instanceof CallerStage ? callerName(stage.api) : labelOf(stage, max),
       labelOf(action, max),
-      this.now(),
-      sanitizeMeta(meta, max),
+      clock === undefined ? perf + this.#epochOffset : this.now(),
+      perf,
+      meta,
       entity?.id,
       entity?.kind,
-      false,
+      isTrack,
     );
   }
 
-  #accepts(entityId: string): boolean {
+  /** The entity id a call is recorded under, or undefined when invalid (counted) or filtered out. */
+  #acceptedId(id: unknown): string | undefined {
+    const entityId = entityIdOf(id, this.#max);
+    if (entityId === undefined) {
+      this.#invalidCalls++;
+      return undefined;
+    }
     const filter = this.#options.entityFilter;
-    if (filter === undefined) return true;
+    if (filter === undefined) return entityId;
     try {
-      return filter(entityId) === true;
+      return filter(entityId) === true ? entityId : undefined;
     } catch (error) {
       reportInternalError('options.entityFilter', error);
-      return false;
+      return undefined;
     }
   }
 
@@ -194,13 +289,8 @@ export class Session {
     return false;
   }
 
-  #entityFor(id: unknown, kind: unknown): EntityState | undefined {
-    const entityId = entityIdOf(id, this.#options.maxStringLength);
-    if (entityId === undefined) {
-      this.#invalidCalls++;
-      return undefined;
-    }
-    if (!this.#accepts(entityId)) return undefined;
+  /** The entity to record on, created if unseen (within the cap), for an accepted id. */
+  #entityFor(entityId: string, kind: unknown): EntityState | undefined {
     let entity = this.#entities.get(entityId);
     if (entity === undefined) {
       if (this.#entities.size >= this.#options.maxEntities) {
@@ -210,20 +300,22 @@ export class Session {
       entity = new EntityState(entityId);
       this.#entities.set(entityId, entity);
     }
-    if (kind !== undefined && kind !== null) {
-      entity.kind = labelOf(kind, this.#options.maxStringLength);
-    }
+    if (kind !== undefined && kind !== null) entity.kind = labelOf(kind, this.#max);
     return entity;
   }
 
   #attach(record: EventRecord, span: Span | undefined): void {
     if (span === undefined || !span.isRecording()) {
+      if (span !== undefined && !this.#countedUnsampled && !isSampled(span)) {
+        this.#countedUnsampled = true;
+        registry.stats.unsampledRequests++;
+      }
       this.#orphans.push(record);
       return;
     }
     const spanContext = span.spanContext();
     record.spanId = spanContext.spanId;
-    if (this.traceId === undefined) this.bind(spanContext.traceId);
+    if (this.traceId === undefined) this.bind(spanContext.traceId, span);
     if (registry.processors.size === 0) {
       this.#writeNow(span, record);
       return;
@@ -253,12 +345,12 @@ export class Session {
 
   /**
    * Ties the session to a trace so that processors hold it even if its root span started before.
-   * `rootOpen` is false only when the span about to start is itself the trace's first local root.
+   * `activeSpan`: the span active where it binds (undefined when a span is starting there).
    */
-  bind(traceId: string, rootOpen = true): void {
+  bind(traceId: string, activeSpan?: Span): void {
     if (this.traceId !== undefined || traceId === INVALID_TRACEID) return;
     this.traceId = traceId;
-    if (registry.processors.size > 0) bindSession(traceId, this, rootOpen);
+    if (registry.processors.size > 0) bindSession(traceId, this, activeSpan);
   }
 
   /**
@@ -294,14 +386,40 @@ export class Session {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    closeSession(this);
     this.#idsBySpan = undefined;
+    if (!this.#isScope) this.#countOut();
+  }
+
+  /** Ends the session and the scope it opened (`withTracing` returning): nothing more records. */
+  endScope(): void {
+    this.close();
+    this.#countOut();
+  }
+
+  #countOut(): void {
+    if (!this.#isLive) return;
+    this.#isLive = false;
+    closeSession(this);
   }
 
   /** Closes the session and forgets its trace binding: the processor is done with it. */
   release(): void {
     this.close();
     if (this.traceId !== undefined) unbindSession(this.traceId, this);
+  }
+
+  /**
+   * Drops every record once the trace was emitted, so that a context kept alive by the
+   * application (a cache, a long-lived callback) holds no more than an empty session.
+   */
+  discard(): void {
+    this.#entities.clear();
+    this.#events.length = 0;
+    this.#pending.clear();
+    this.#orphans = [];
+    this.#forks = undefined;
+    this.#lastSpan = undefined;
+    this.#lastPending = undefined;
   }
 
   /**
@@ -315,12 +433,9 @@ export class Session {
     const convert = (record: EventRecord): TraceEvent => toEvent(record, copy);
     if (this.#meta !== undefined) trace.meta = clone(this.#meta);
     if (this.#entities.size > 0) {
-      const entities: Record<string, EntityTrace> = Object.create(null) as Record<
-        string,
-        EntityTrace
-      >;
+      const entities: Record<string, EntityTrace> = {};
       for (const entity of this.#entities.values()) {
-        const out: EntityTrace = { entity_id: entity.id } as EntityTrace;
+        const out = { entity_id: entity.id } as EntityTrace;
         if (entity.kind !== undefined) out.kind = entity.kind;
         if (entity.meta !== undefined) out.meta = clone(entity.meta);
         out.events = entity.events.map(convert);

@@ -5,6 +5,7 @@ import {
   ATTR_DROPPED_SPAN_EVENTS,
   ATTR_ENTITY_ID,
   ATTR_ENTITY_IDS,
+  ATTR_ENTITY_IDS_DROPPED,
   ATTR_ENTITY_KIND,
   ATTR_META_PREFIX,
   ATTR_STAGE,
@@ -68,9 +69,29 @@ export function eventAttributes(record: EventRecord): Attributes {
   return attributes;
 }
 
-function droppedEventsOf(span: Span): number {
-  const count = (span as { droppedEventsCount?: unknown }).droppedEventsCount;
-  return typeof count === 'number' ? count : 0;
+/** Entity ids listed on one span; more are counted in ATTR_ENTITY_IDS_DROPPED. */
+export const MAX_ENTITY_IDS_PER_SPAN = 1_000;
+/** The SDK's default span event limit, used when a span does not show its own. */
+const DEFAULT_EVENT_LIMIT = 128;
+
+/**
+ * How many more events `span` takes before the SDK starts dropping its oldest ones (which may be
+ * the application's own, such as exceptions). The limit is read from the SDK span (2.x and 3.x
+ * keep it in `_spanLimits`); a span that shows neither limit nor events is assumed to take all.
+ */
+function roomOn(span: Span): number {
+  const sdk = span as { events?: unknown; _spanLimits?: { eventCountLimit?: unknown } };
+  if (!Array.isArray(sdk.events)) return Number.POSITIVE_INFINITY;
+  const limit = sdk._spanLimits?.eventCountLimit;
+  const max = typeof limit === 'number' ? limit : DEFAULT_EVENT_LIMIT;
+  return Math.max(0, max - sdk.events.length);
+}
+
+/** Entity ids already listed on the span (by another session's write), merged with `ids`. */
+function mergedIds(span: Span, ids: readonly string[]): string[] {
+  const existing = (span as { attributes?: Record<string, unknown> }).attributes?.[ATTR_ENTITY_IDS];
+  if (!Array.isArray(existing) || existing.length === 0) return ids.slice();
+  return [...new Set([...(existing as string[]), ...ids])];
 }
 
 /**
@@ -79,17 +100,34 @@ function droppedEventsOf(span: Span): number {
  * @example new StepmarkSpanProcessor({ writer: new SpanEventWriter() })
  */
 export class SpanEventWriter implements DecisionWriter {
-  /** Adds the span events; returns how many events the SDK's limit dropped while doing so. */
+  /**
+   * Adds the span events, as many as the span's event limit leaves room for (the first ones);
+   * returns how many it could not write. The JSON keeps them all.
+   */
   write(span: Span, records: readonly EventRecord[], entityIds: readonly string[]): number {
-    const before = droppedEventsOf(span);
-    for (const record of records) {
+    const writable = Math.min(records.length, roomOn(span));
+    for (let i = 0; i < writable; i++) {
+      const record = records[i] as EventRecord;
       const name = record.isTrack ? EVENT_TRACK : EVENT_DECISION;
-      span.addEvent(name, eventAttributes(record), toHrTime(record.time));
+      // A performance timestamp: the SDK maps it with the span's own clock offset.
+      const time = Number.isNaN(record.perf) ? toHrTime(record.time) : record.perf;
+      span.addEvent(name, eventAttributes(record), time);
     }
-    if (entityIds.length > 0) span.setAttribute(ATTR_ENTITY_IDS, entityIds.slice());
-    const lost = droppedEventsOf(span) - before;
-    // Visible on the span itself, so that a Jaeger reader knows the JSON holds more.
-    if (lost > 0) span.setAttribute(ATTR_DROPPED_SPAN_EVENTS, lost);
+    if (entityIds.length > 0) {
+      const ids = mergedIds(span, entityIds);
+      span.setAttribute(ATTR_ENTITY_IDS, ids.slice(0, MAX_ENTITY_IDS_PER_SPAN));
+      if (ids.length > MAX_ENTITY_IDS_PER_SPAN) {
+        span.setAttribute(ATTR_ENTITY_IDS_DROPPED, ids.length - MAX_ENTITY_IDS_PER_SPAN);
+      }
+    }
+    const lost = records.length - writable;
+    if (lost > 0) {
+      // Visible on the span itself, so that a Jaeger reader knows the JSON holds more.
+      const before = (span as { attributes?: Record<string, unknown> }).attributes?.[
+        ATTR_DROPPED_SPAN_EVENTS
+      ];
+      span.setAttribute(ATTR_DROPPED_SPAN_EVENTS, (typeof before === 'number' ? before : 0) + lost);
+    }
     return lost;
   }
 

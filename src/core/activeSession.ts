@@ -2,16 +2,16 @@ import { trace, type Context } from '@opentelemetry/api';
 import { registry, SESSION_KEY } from './registry.js';
 import { Session } from './Session.js';
 
-/** In 'always' mode: the session of the recording span's trace, opened on first use. */
+/**
+ * In 'always' mode: the session of the recording span's trace, opened on first use. None for a
+ * span that outlives its emitted trace (its calls would otherwise open a second fragment).
+ */
 function alwaysSession(ctx: Context): Session | undefined {
   const span = trace.getSpan(ctx);
   if (span === undefined || !span.isRecording()) return undefined;
-  const traceId = span.spanContext().traceId;
-  const open = registry.byTrace.get(traceId)?.find((s) => !s.closed);
-  if (open !== undefined) return open;
-  const session = new Session(registry.alwaysOptions);
-  session.bind(traceId);
-  return session;
+  const found = Session.forTrace(span.spanContext().traceId, span, registry.alwaysOptions);
+  if (found === undefined) registry.stats.lateCalls++;
+  return found?.session;
 }
 
 /** The session recording in `ctx`, or undefined when stepmark is off there. */

@@ -7,7 +7,12 @@ export const ATTR_META_PREFIX = 'stepmark.meta.';
 export const ATTR_TRACE_META_PREFIX = 'stepmark.trace.meta.';
 /** Span attribute: the entity ids touched on that span, so that backends can search them. */
 export const ATTR_ENTITY_IDS = 'stepmark.entity.ids';
-/** Span attribute: decision events this span lost to the SDK's event limit (the JSON keeps them). */
+/** Span attribute: entity ids touched on the span past the 1,000 listed in ATTR_ENTITY_IDS. */
+export const ATTR_ENTITY_IDS_DROPPED = 'stepmark.entity.ids_dropped';
+/**
+ * Span attribute: decision events not written on this span because its event limit had no room
+ * left (writing them would push out the application's own events); the JSON keeps them.
+ */
 export const ATTR_DROPPED_SPAN_EVENTS = 'stepmark.dropped_span_events';
 
 /** Span event name of a decision (`record`, `recordEntity`, `step`, `enter`, ...). */

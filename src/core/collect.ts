@@ -1,4 +1,4 @@
-import { context } from '@opentelemetry/api';
+import { context, trace as otelTrace } from '@opentelemetry/api';
 import type { Trace } from '../types.js';
 import { sessionOf } from './activeSession.js';
 import { registry, reportInternalError } from './registry.js';
@@ -12,7 +12,8 @@ import { registry, reportInternalError } from './registry.js';
 export function collect(): Trace | undefined {
   if (registry.live === 0) return undefined;
   try {
-    const session = sessionOf(context.active());
+    const ctx = context.active();
+    const session = sessionOf(ctx)?.resolve(otelTrace.getSpan(ctx));
     if (session === undefined) return undefined;
     const trace = session.snapshot();
     if (session.traceId !== undefined) {

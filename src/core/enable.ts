@@ -19,14 +19,24 @@ export function enableContext(options: StepmarkOptions | undefined, ctx: Context
   const existing = ctx.getValue(SESSION_KEY) as Session | undefined;
   if (existing !== undefined && !existing.closed) return { ctx, session: existing, created: false };
   const span = trace.getSpan(ctx);
-  const traceId = span?.isRecording() ? span.spanContext().traceId : undefined;
-  const joined =
-    traceId === undefined ? undefined : registry.byTrace.get(traceId)?.find((s) => !s.closed);
-  if (joined !== undefined)
-    return { ctx: ctx.setValue(SESSION_KEY, joined), session: joined, created: false };
-  const session = new Session(options);
-  if (traceId !== undefined) session.bind(traceId);
-  return { ctx: ctx.setValue(SESSION_KEY, session), session, created: true };
+  if (span === undefined || !span.isRecording()) {
+    const session = new Session(options, true); // binds when its first recording span appears
+    return { ctx: ctx.setValue(SESSION_KEY, session), session, created: true };
+  }
+  const found = Session.forTrace(span.spanContext().traceId, span, options);
+  if (found === undefined) {
+    // Enabling inside a request whose trace was already emitted: nothing more can reach it.
+    registry.stats.lateCalls++;
+    return { ctx, session: closedSession(), created: false };
+  }
+  return { ctx: ctx.setValue(SESSION_KEY, found.session), ...found };
+}
+
+/** A closed session standing in for a refused enable: every call on it counts as late. */
+function closedSession(): Session {
+  const session = new Session();
+  session.close();
+  return session;
 }
 
 /**
@@ -50,7 +60,8 @@ export function enable(options?: StepmarkOptions, ctx: Context = context.active(
 export function enabled(): boolean {
   if (registry.live === 0) return false;
   try {
-    const session = sessionOf(context.active());
+    const ctx = context.active();
+    const session = sessionOf(ctx)?.resolve(trace.getSpan(ctx));
     return session !== undefined && !session.closed;
   } catch (error) {
     reportInternalError('enabled', error);

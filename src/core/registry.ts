@@ -1,4 +1,4 @@
-import { createContextKey, diag } from '@opentelemetry/api';
+import { createContextKey, diag, type Span } from '@opentelemetry/api';
 import type { TraceSpan } from '../types.js';
 import type { StepmarkOptions } from './options.js';
 import type { Session } from './Session.js';
@@ -20,9 +20,10 @@ export interface ProcessorHandle {
   spansOf(traceId: string): TraceSpan[] | undefined;
   /**
    * Starts holding a trace as soon as a session binds to it, so that its TTL and the trace cap
-   * apply from then on. `rootOpen`: a local root of the trace is already running.
+   * apply from then on. `activeSpan`: the span active where the session bound or joined (its
+   * local root, or the root above it, is open); undefined when a span is starting there.
    */
-  adopt(traceId: string, session: Session, rootOpen: boolean): void;
+  adopt(traceId: string, session: Session, activeSpan: Span | undefined): void;
 }
 
 /** Process-wide counters, visible through `stats()`. */
@@ -33,6 +34,8 @@ export interface RegistryStats {
   evictedSessions: number;
   /** Errors caught inside stepmark-otel so that they never reached user code. */
   internalErrors: number;
+  /** Traced requests whose spans were not sampled: their decisions reach no processor. */
+  unsampledRequests: number;
 }
 
 /** State shared by every copy of the package in the process. */
@@ -49,6 +52,8 @@ export interface Registry {
   processors: Set<ProcessorHandle>;
   /** Open sessions by trace id, so that a processor finds a session enabled after its root span started. */
   byTrace: Map<string, Session[]>;
+  /** Trace ids recently emitted (see markFinished). */
+  finished: Set<string>;
   stats: RegistryStats;
 }
 
@@ -61,8 +66,25 @@ export const registry: Registry = ((globalThis as Holder)[REGISTRY_KEY] ??= {
   alwaysOptions: undefined,
   processors: new Set(),
   byTrace: new Map(),
-  stats: { lateCalls: 0, evictedSessions: 0, internalErrors: 0 },
+  stats: { lateCalls: 0, evictedSessions: 0, internalErrors: 0, unsampledRequests: 0 },
+  finished: new Set(),
 });
+// A registry made by an older copy of this major may lack newer fields.
+registry.finished ??= new Set();
+registry.stats.unsampledRequests ??= 0;
+
+/** Traces remembered as emitted, so that a straggler cannot open a second fragment of one. */
+const MAX_FINISHED = 10_000;
+
+/** Remembers that a trace was emitted (bounded; the oldest is forgotten first). */
+export function markFinished(traceId: string): void {
+  const finished = registry.finished;
+  finished.add(traceId);
+  if (finished.size > MAX_FINISHED) {
+    const oldest = finished.values().next().value;
+    if (oldest !== undefined) finished.delete(oldest);
+  }
+}
 
 /**
  * Counts sessions out of `live` when they become unreachable without having been closed: a request
@@ -86,9 +108,9 @@ export function closeSession(session: object): void {
 }
 
 /** Makes `session` findable by its trace id and known to every processor. */
-export function bindSession(traceId: string, session: Session, rootOpen: boolean): void {
+export function bindSession(traceId: string, session: Session, activeSpan: Span | undefined): void {
   addBinding(traceId, session);
-  for (const processor of registry.processors) processor.adopt(traceId, session, rootOpen);
+  for (const processor of registry.processors) processor.adopt(traceId, session, activeSpan);
 }
 
 /** Closes the oldest binding when over the cap. */

@@ -1,7 +1,7 @@
 import { context, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { enableContext } from './enable.js';
 import type { StepmarkOptions } from './options.js';
-import { reportInternalError } from './registry.js';
+import { registry, reportInternalError } from './registry.js';
 import type { Session } from './Session.js';
 
 /** Name of the span `withTracing` starts when no span is active. */
@@ -25,7 +25,7 @@ function finish(span: Span | undefined, session: Session | undefined, error?: un
       }
       span.end();
     }
-    session?.close();
+    session?.endScope();
   } catch (caught) {
     reportInternalError('withTracing end', caught);
   }
@@ -48,6 +48,7 @@ export function withTracing<T>(fn: () => T, options?: StepmarkOptions): T {
     if (trace.getSpan(runIn)?.isRecording() !== true) {
       span = trace.getTracer(TRACER_NAME).startSpan(WITH_TRACING_SPAN, undefined, runIn);
       if (span.isRecording()) enabled.session.bind(span.spanContext().traceId);
+      else registry.stats.unsampledRequests++; // decisions stay in collect(), reach no processor
       runIn = trace.setSpan(runIn, span);
     }
   } catch (error) {

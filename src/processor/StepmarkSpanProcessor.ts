@@ -1,7 +1,8 @@
-import type { Context } from '@opentelemetry/api';
+import { trace as otelTrace, type Context, type Span } from '@opentelemetry/api';
 import type { DecisionWriter } from '../core/DecisionWriter.js';
 import type { StepmarkOptions } from '../core/options.js';
 import {
+  markFinished,
   registry,
   reportInternalError,
   SESSION_KEY,
@@ -11,7 +12,7 @@ import type { Session } from '../core/Session.js';
 import { defaultWriter } from '../core/SpanEventWriter.js';
 import type { TraceSink } from '../export/TraceSink.js';
 import type { IncompleteReason, Trace, TraceSpan } from '../types.js';
-import { isLocalRoot, type ReadableSpanLike, type WritableSpanLike } from './SdkSpan.js';
+import { isLocalRoot, type ReadableSpanLike, type WritableSpanLike } from '../core/SdkSpan.js';
 import { cloneSpan, summarizeSpan } from './summarizeSpan.js';
 import { TraceAssembly } from './TraceAssembly.js';
 
@@ -126,23 +127,32 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
     try {
       const traceId = span.spanContext().traceId;
       const root = isLocalRoot(span);
-      const session = parentContext.getValue(SESSION_KEY) as Session | undefined;
-      // Enabled before any span: this span is the trace's first local root (counted below).
-      if (session !== undefined && session.traceId === undefined) session.bind(traceId, !root);
-      const trace = this.#find(traceId, !root);
+      const enabled = parentContext.getValue(SESSION_KEY) as Session | undefined;
+      let session: Session | undefined;
+      if (enabled !== undefined && enabled.traceId === undefined) {
+        enabled.bind(traceId); // enabled before any span: this one starts its trace
+        session = enabled;
+      } else if (enabled !== undefined) {
+        // A span of another trace in an enabled context (e.g. a job's root span): its own session.
+        const above = root ? undefined : otelTrace.getSpan(parentContext);
+        session = enabled.traceId === traceId ? enabled : enabled.fork(traceId, above);
+      }
+      const trace = this.#find(traceId);
       if (trace === undefined) return;
       if (session !== undefined && session.traceId === traceId) trace.addSession(session);
-      if (root) trace.openRoots++;
+      if (root) trace.rootOpened(span.spanContext().spanId);
     } catch (error) {
       this.#internalError('onStart', error);
     }
   }
 
-  /** Holds the trace of a session that just bound to it (see ProcessorHandle.adopt). */
-  adopt(traceId: string, session: Session, rootOpen: boolean): void {
+  /** Holds the trace of a session that just bound to it or joined it (see ProcessorHandle.adopt). */
+  adopt(traceId: string, session: Session, activeSpan: Span | undefined): void {
     try {
-      const trace = this.#traces.get(traceId) ?? this.#adopt(traceId, rootOpen ? 1 : 0);
-      trace?.addSession(session);
+      const trace = this.#traces.get(traceId) ?? this.#adopt(traceId);
+      if (trace === undefined) return;
+      trace.addSession(session);
+      if (activeSpan !== undefined) trace.noteActiveSpan(activeSpan);
     } catch (error) {
       this.#internalError('adopt', error);
     }
@@ -152,9 +162,9 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
   onEnding(span: WritableSpanLike): void {
     if (this.#idle()) return;
     try {
-      const trace = this.#find(span.spanContext().traceId, true);
+      const trace = this.#find(span.spanContext().traceId);
       if (trace === undefined) return;
-      const lastRoot = isLocalRoot(span) && trace.openRoots <= 1;
+      const lastRoot = isLocalRoot(span) && trace.isLastRoot(span.spanContext().spanId);
       for (const session of trace.sessions) session.flushSpan(span, this.#writer, lastRoot);
     } catch (error) {
       this.#internalError('onEnding', error);
@@ -165,10 +175,10 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
   onEnd(span: ReadableSpanLike): void {
     if (this.#idle()) return;
     try {
-      const trace = this.#find(span.spanContext().traceId, true);
+      const trace = this.#find(span.spanContext().traceId);
       if (trace === undefined) return;
       trace.addSpan(summarizeSpan(span), this.#maxSpans);
-      if (isLocalRoot(span) && --trace.openRoots <= 0) this.#finish(trace);
+      if (isLocalRoot(span) && trace.rootEnded(span.spanContext().spanId)) this.#finish(trace);
     } catch (error) {
       this.#internalError('onEnd', error);
     }
@@ -180,7 +190,9 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
       while (this.#deliveries.size > 0 || this.#exports.size > 0) {
         await Promise.allSettled([...this.#deliveries, ...this.#exports]);
       }
-      await Promise.allSettled(this.#sinks.map((sink) => sink.forceFlush?.()));
+      await Promise.allSettled(
+        this.#sinks.map((sink) => Promise.resolve().then(() => sink.forceFlush?.())),
+      );
     } catch (error) {
       this.#internalError('forceFlush', error);
     }
@@ -192,13 +204,16 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
     this.#isShutdown = true;
     registry.processors.delete(this); // new records are written at call time from now on
     clearInterval(this.#sweeper);
-    for (const trace of [...this.#traces.values()]) this.#finish(trace, 'shutdown');
-    await this.forceFlush();
-    await Promise.allSettled(this.#sinks.map((sink) => sink.shutdown?.()));
     if (this.#always) {
       registry.always--;
       registry.live--;
     }
+    for (const trace of [...this.#traces.values()]) this.#finish(trace, 'shutdown');
+    await this.forceFlush();
+    // A sink that throws, even synchronously, must not fail the provider's shutdown.
+    await Promise.allSettled(
+      this.#sinks.map((sink) => Promise.resolve().then(() => sink.shutdown?.())),
+    );
   }
 
   /**
@@ -223,14 +238,16 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
     return { ...this.#stats, tracesInProgress: this.#traces.size };
   }
 
-  /** The trace held, or one bound before this processor existed (adopted now). */
-  #find(traceId: string, rootOpen: boolean): TraceAssembly | undefined {
+  /** The trace held, or one bound before this processor existed (adopted now, below its root). */
+  #find(traceId: string): TraceAssembly | undefined {
     const trace = this.#traces.get(traceId);
-    if (trace !== undefined) return trace;
-    return registry.byTrace.has(traceId) ? this.#adopt(traceId, rootOpen ? 1 : 0) : undefined;
+    if (trace !== undefined || !registry.byTrace.has(traceId)) return trace;
+    const late = this.#adopt(traceId);
+    late?.unknownRootOpen();
+    return late;
   }
 
-  #adopt(traceId: string, openRoots: number): TraceAssembly | undefined {
+  #adopt(traceId: string): TraceAssembly | undefined {
     if (this.#isShutdown) return undefined;
     if (this.#traces.size >= this.#maxTraces) {
       const oldest = this.#traces.values().next().value;
@@ -239,7 +256,7 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
         this.#finish(oldest, 'capacity');
       }
     }
-    const trace = new TraceAssembly(traceId, openRoots, Date.now());
+    const trace = new TraceAssembly(traceId, Date.now());
     for (const session of registry.byTrace.get(traceId) ?? []) trace.addSession(session);
     this.#traces.set(traceId, trace);
     return trace;
@@ -257,6 +274,7 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
   /** Stops the trace's sessions now and delivers its JSON off the caller's stack. */
   #finish(trace: TraceAssembly, incomplete?: IncompleteReason): void {
     this.#traces.delete(trace.traceId);
+    markFinished(trace.traceId);
     for (const session of trace.sessions) session.release();
     if (trace.sessions.length === 0) return; // spans only, nothing was recorded
     const delivery = Promise.resolve()
@@ -268,6 +286,8 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
 
   #deliver(trace: TraceAssembly, incomplete?: IncompleteReason): void {
     const json = trace.toTrace(trace.spans, true, incomplete);
+    // The JSON owns the data now; a context the app keeps alive must not keep the records too.
+    for (const session of trace.sessions) session.discard();
     this.#stats.tracesEmitted++;
     const onFinish = this.#onFinish;
     if (onFinish !== undefined) this.#consume(() => onFinish(json));

@@ -1,3 +1,5 @@
+import type { Span } from '@opentelemetry/api';
+import { isLocalRoot, type ReadableSpanLike } from '../core/SdkSpan.js';
 import type { Session } from '../core/Session.js';
 import type { IncompleteReason, Trace, TraceSpan } from '../types.js';
 import { mergeTraces } from './mergeTraces.js';
@@ -8,12 +10,44 @@ export class TraceAssembly {
   readonly spans: TraceSpan[] = [];
   droppedSpans = 0;
 
+  /** Local root spans known open, by span id; the trace is emitted when none is left. */
+  readonly #roots = new Set<string>();
+  /** An open local root known only to exist (a session bound below it); never more than one. */
+  #unknownRoot = false;
+
   constructor(
     readonly traceId: string,
-    /** Local root spans still open; the trace is emitted when the last one ends. */
-    public openRoots: number,
     readonly createdAt: number,
   ) {}
+
+  /** A local root started (or was found active where a session bound). */
+  rootOpened(spanId: string): void {
+    this.#roots.add(spanId);
+  }
+
+  /** A session bound below a local root this processor has not seen start. */
+  unknownRootOpen(): void {
+    this.#unknownRoot = true;
+  }
+
+  /** Notes what `span`, active where a session bound or joined, says about open roots. */
+  noteActiveSpan(span: Span): void {
+    if (isLocalRoot(span as Partial<ReadableSpanLike>)) this.rootOpened(span.spanContext().spanId);
+    else this.unknownRootOpen();
+  }
+
+  /** Whether the local root `spanId` is the last open one (its end will emit the trace). */
+  isLastRoot(spanId: string): boolean {
+    return this.#roots.has(spanId)
+      ? this.#roots.size === 1 && !this.#unknownRoot
+      : this.#roots.size === 0;
+  }
+
+  /** Notes that local root `spanId` ended; true when no local root is left open. */
+  rootEnded(spanId: string): boolean {
+    if (!this.#roots.delete(spanId)) this.#unknownRoot = false;
+    return this.#roots.size === 0 && !this.#unknownRoot;
+  }
 
   /** Adds a session of this trace once. */
   addSession(session: Session): void {

@@ -1,7 +1,7 @@
 import { SpanStatusCode, type HrTime } from '@opentelemetry/api';
 import type { MetaValue, TraceSpan } from '../types.js';
 import { sanitizeValue, setKey } from '../core/sanitize.js';
-import type { ReadableSpanLike } from './SdkSpan.js';
+import type { ReadableSpanLike } from '../core/SdkSpan.js';
 
 /** Span attributes are the application's own; keep long ones readable but bounded. */
 const MAX_TAG_LENGTH = 4_096;

@@ -166,7 +166,9 @@ describe('bad input', () => {
       const [json] = await h.traces();
       expect(Object.keys(json?.entities ?? {})).toHaveLength(5_000);
       const request = h.exporter.getFinishedSpans().find((s) => s.name === 'request');
-      expect(request?.attributes['stepmark.entity.ids']).toHaveLength(5_000);
+      // The span lists 1,000 ids and counts the rest; the JSON has every entity.
+      expect(request?.attributes['stepmark.entity.ids']).toHaveLength(1_000);
+      expect(request?.attributes['stepmark.entity.ids_dropped']).toBe(4_000);
     });
 
     it('caps entities with maxEntities and counts the calls for the rest', async () => {

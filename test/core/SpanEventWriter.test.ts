@@ -1,0 +1,75 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import * as stepmark from '../../src/index.js';
+import { setupOtel, type Harness } from '../support/otelHarness.js';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.teardown();
+  h = undefined;
+});
+
+const toMs = ([s, ns]: [number, number]) => s * 1000 + ns / 1e6;
+
+describe('SpanEventWriter', () => {
+  it("never pushes the application's own span events out, and counts what it could not write", async () => {
+    h = setupOtel({ eventCountLimit: 128 });
+    const { trace: otelTrace } = await import('@opentelemetry/api');
+    await h.request(() => {
+      const span = otelTrace.getActiveSpan();
+      span?.recordException(new Error('payment gateway timeout'));
+      span?.addEvent('cache.miss');
+      for (let i = 0; i < 200; i++) stepmark.recordEntity('order_1', 'loop', `step_${i}`);
+    });
+    const [json] = await h.traces();
+    const request = h.exporter.getFinishedSpans().find((s) => s.name === 'request');
+    const names = request?.events.map((e) => e.name) ?? [];
+    expect(names.slice(0, 2)).toEqual(['exception', 'cache.miss']);
+    expect(names.filter((n) => n === 'stepmark.event')).toHaveLength(126);
+    expect(request?.attributes['stepmark.dropped_span_events']).toBe(74);
+    expect(json?.dropped_span_events).toBe(74);
+    expect(json?.entities?.order_1?.events).toHaveLength(200);
+  });
+
+  it('stamps span events on the span clock: each lies within its span', async () => {
+    h = setupOtel();
+    const harness = h;
+    await harness.request(async () => {
+      for (let i = 0; i < 20; i++) {
+        await harness.tracer.startActiveSpan(`child_${i}`, async (span) => {
+          stepmark.record('child', String(i));
+          await new Promise((resolve) => setImmediate(resolve));
+          stepmark.record('child', `${i}-after`);
+          span.end();
+        });
+      }
+    });
+    const spans = harness.exporter.getFinishedSpans() as unknown as Array<{
+      name: string;
+      startTime: [number, number];
+      endTime: [number, number];
+      events: Array<{ name: string; time: [number, number] }>;
+    }>;
+    let checked = 0;
+    for (const span of spans) {
+      for (const event of span.events) {
+        expect(toMs(event.time)).toBeGreaterThanOrEqual(toMs(span.startTime));
+        expect(toMs(event.time)).toBeLessThanOrEqual(toMs(span.endTime));
+        checked++;
+      }
+    }
+    expect(checked).toBe(40);
+  });
+
+  it('merges stepmark.entity.ids when two sessions wrote on one span', async () => {
+    h = setupOtel();
+    await h.tracer.startActiveSpan('http', async (span) => {
+      await stepmark.withTracing(() => stepmark.recordEntity('order_1', 's', 'a'));
+      // A second block, after the first one's session ended, opens a new session on the same span.
+      const { context } = await import('@opentelemetry/api');
+      await context.with(stepmark.enable(), () => stepmark.recordEntity('order_2', 's', 'a'));
+      span.end();
+    });
+    const http = h.exporter.getFinishedSpans().find((s) => s.name === 'http');
+    expect(http?.attributes['stepmark.entity.ids']).toEqual(['order_1', 'order_2']);
+  });
+});
