@@ -11,8 +11,11 @@ export class EventRecord {
   constructor(
     readonly stage: string,
     readonly action: string,
-    /** Milliseconds since the epoch, with sub-millisecond precision (for the JSON). */
-    readonly time: number,
+    /**
+     * Milliseconds since the epoch, with sub-millisecond precision (for the JSON). Replaced by the
+     * time the SDK gave the span event once written, so that the JSON agrees with the span.
+     */
+    public time: number,
     /**
      * `performance.now()` at the call, NaN under a custom clock. Span events get this, which the
      * SDK maps with the span's own clock offset, so events sit inside their span's time range.

@@ -27,6 +27,10 @@ export function toHrTime(ms: number): HrTime {
   return [seconds, nanos];
 }
 
+function hrTimeToMs(time: HrTime): number {
+  return time[0] * 1000 + time[1] / 1e6;
+}
+
 /** Primitives as they are; null, arrays and objects JSON-encoded (OTel attributes cannot nest). */
 function attributeValue(value: MetaValue): AttributeValue {
   return value !== null && typeof value !== 'object' ? value : JSON.stringify(value);
@@ -106,12 +110,17 @@ export class SpanEventWriter implements DecisionWriter {
    */
   write(span: Span, records: readonly EventRecord[], entityIds: readonly string[]): number {
     const writable = Math.min(records.length, roomOn(span));
+    const written = (span as { events?: unknown }).events;
+    const log = Array.isArray(written) ? (written as Array<{ time?: unknown }>) : undefined;
     for (let i = 0; i < writable; i++) {
       const record = records[i] as EventRecord;
       const name = record.isTrack ? EVENT_TRACK : EVENT_DECISION;
       // A performance timestamp: the SDK maps it with the span's own clock offset.
       const time = Number.isNaN(record.perf) ? toHrTime(record.time) : record.perf;
       span.addEvent(name, eventAttributes(record), time);
+      // Each span anchors its clock on its own Date.now() reading; take the time it assigned.
+      const assigned = log?.[log.length - 1]?.time;
+      if (Array.isArray(assigned)) record.time = hrTimeToMs(assigned as HrTime);
     }
     if (entityIds.length > 0) {
       const ids = mergedIds(span, entityIds);

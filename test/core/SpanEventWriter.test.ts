@@ -58,6 +58,15 @@ describe('SpanEventWriter', () => {
       }
     }
     expect(checked).toBe(40);
+    // The JSON agrees: every event's timestamp lies within the span it names.
+    const [json] = await harness.traces();
+    const windows = new Map(json?.spans?.map((s) => [s.span_id, s]));
+    for (const event of json?.events ?? []) {
+      const span = windows.get(event.span_id ?? '');
+      expect(event.timestamp >= (span?.start_time ?? '~')).toBe(true);
+      expect(event.timestamp <= (span?.end_time ?? '')).toBe(true);
+    }
+    expect(json?.events).toHaveLength(40);
   });
 
   it('merges stepmark.entity.ids when two sessions wrote on one span', async () => {
