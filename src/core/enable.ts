@@ -32,7 +32,7 @@ export function enableContext(options: StepmarkOptions | undefined, ctx: Context
   return { ctx: ctx.setValue(SESSION_KEY, found.session), ...found };
 }
 
-/** A closed session standing in for a refused enable: every call on it counts as late. */
+/** What a refused enable reports as its session (the context itself is returned unchanged). */
 function closedSession(): Session {
   const session = new Session();
   session.close();

@@ -27,9 +27,9 @@ export interface ResolvedOptions {
   entityFilter: ((entityId: string) => boolean) | undefined;
 }
 
-export const DEFAULT_MAX_EVENTS = 10_000;
-export const DEFAULT_MAX_ENTITIES = 10_000;
-export const DEFAULT_MAX_STRING_LENGTH = 2_048;
+const DEFAULT_MAX_EVENTS = 10_000;
+const DEFAULT_MAX_ENTITIES = 10_000;
+const DEFAULT_MAX_STRING_LENGTH = 2_048;
 
 function nonNegativeInt(value: unknown, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0
