@@ -16,6 +16,8 @@ export {
   ATTR_ENTITY_IDS_DROPPED,
   ATTR_ENTITY_KIND,
   ATTR_META_PREFIX,
+  ATTR_OVERFLOW_OF,
+  ATTR_SEQ,
   ATTR_STAGE,
   ATTR_TRACE_META_PREFIX,
   EVENT_DECISION,
@@ -23,7 +25,11 @@ export {
 } from './core/attributes.js';
 export type { DecisionWriter } from './core/DecisionWriter.js';
 export type { EventRecord } from './core/EventRecord.js';
-export { SpanEventWriter } from './core/SpanEventWriter.js';
+export {
+  OVERFLOW_SPAN,
+  SpanEventWriter,
+  type SpanEventWriterOptions,
+} from './core/SpanEventWriter.js';
 export {
   StepmarkSpanProcessor,
   type StepmarkProcessorStats,

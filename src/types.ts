@@ -12,6 +12,8 @@ export interface TraceEvent {
   timestamp: string;
   meta?: Meta;
   span_id?: string;
+  /** The service that wrote the event; set in traces rebuilt from a backend (stepmark-otel/jaeger). */
+  service?: string;
 }
 
 /** Everything recorded about one entity in one request, events in recording order. */
@@ -32,6 +34,8 @@ export interface TraceSpan {
   duration_ms: number;
   tags?: Record<string, MetaValue>;
   status?: 'ok' | 'error';
+  /** The service of the span; set in traces rebuilt from a backend (stepmark-otel/jaeger). */
+  service?: string;
 }
 
 /** Why a trace was emitted before its local root span ended. */

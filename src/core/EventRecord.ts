@@ -26,6 +26,11 @@ export class EventRecord {
     readonly kind: string | undefined,
     /** `track` call rather than a decision event. */
     readonly isTrack: boolean,
+    /**
+     * Recording order within the session. Span clocks of one process can differ by a
+     * millisecond, so times alone cannot order events of different spans once stored.
+     */
+    readonly seq: number,
   ) {
     this.spanId = undefined;
   }

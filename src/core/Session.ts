@@ -81,6 +81,7 @@ export class Session {
   /** Sessions of other traces started in this session's context, by trace id. */
   #forks: Map<string, Session> | undefined = undefined;
   #eventCount = 0;
+  #seq = 0;
   #trackWrites = 0;
   #droppedEvents = 0;
   #droppedEntities = 0;
@@ -262,6 +263,7 @@ export class Session {
       entity?.id,
       entity?.kind,
       isTrack,
+      this.#seq++,
     );
   }
 

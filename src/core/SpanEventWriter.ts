@@ -1,4 +1,13 @@
-import type { Attributes, AttributeValue, HrTime, Span } from '@opentelemetry/api';
+import {
+  ROOT_CONTEXT,
+  trace,
+  type Attributes,
+  type AttributeValue,
+  type HrTime,
+  type Span,
+  type TimeInput,
+  type Tracer,
+} from '@opentelemetry/api';
 import type { Meta, MetaValue } from '../types.js';
 import {
   ATTR_ACTION,
@@ -8,6 +17,8 @@ import {
   ATTR_ENTITY_IDS_DROPPED,
   ATTR_ENTITY_KIND,
   ATTR_META_PREFIX,
+  ATTR_OVERFLOW_OF,
+  ATTR_SEQ,
   ATTR_STAGE,
   ATTR_TRACE_META_PREFIX,
   EVENT_DECISION,
@@ -62,7 +73,7 @@ function addMeta(attributes: Attributes, prefix: string, meta: Meta): void {
 
 /** The attributes of one decision or track event, with the names of SPEC.md. */
 export function eventAttributes(record: EventRecord): Attributes {
-  const attributes: Attributes = {};
+  const attributes: Attributes = { [ATTR_SEQ]: record.seq };
   if (!record.isTrack) {
     attributes[ATTR_STAGE] = record.stage;
     attributes[ATTR_ACTION] = record.action;
@@ -91,6 +102,46 @@ function roomOn(span: Span): number {
   return Math.max(0, max - sdk.events.length);
 }
 
+/** The time to give the SDK for a record: a performance timestamp, or epoch time under a custom clock. */
+function timeOf(record: EventRecord): TimeInput {
+  return Number.isNaN(record.perf) ? toHrTime(record.time) : record.perf;
+}
+
+/** Adds records [from, to) as span events; the JSON takes the time the SDK gave each. */
+function addEvents(span: Span, records: readonly EventRecord[], from: number, to: number): void {
+  const written = (span as { events?: unknown }).events;
+  const log = Array.isArray(written) ? (written as Array<{ time?: unknown }>) : undefined;
+  const spanId = span.spanContext().spanId;
+  for (let i = from; i < to; i++) {
+    const record = records[i] as EventRecord;
+    span.addEvent(
+      record.isTrack ? EVENT_TRACK : EVENT_DECISION,
+      eventAttributes(record),
+      timeOf(record),
+    );
+    record.spanId = spanId;
+    // Each span anchors its clock on its own Date.now() reading; take the time it assigned.
+    const assigned = log?.[log.length - 1]?.time;
+    if (Array.isArray(assigned)) record.time = hrTimeToMs(assigned as HrTime);
+  }
+}
+
+function uniqueIds(records: readonly EventRecord[]): string[] {
+  const ids = new Set<string>();
+  for (const r of records) if (r.entityId !== undefined) ids.add(r.entityId);
+  return [...ids];
+}
+
+/** Lists `ids` (merged with ids already on the span) in `stepmark.entity.ids`, capped. */
+function setEntityIds(span: Span, ids: readonly string[]): void {
+  if (ids.length === 0) return;
+  const all = mergedIds(span, ids);
+  span.setAttribute(ATTR_ENTITY_IDS, all.slice(0, MAX_ENTITY_IDS_PER_SPAN));
+  if (all.length > MAX_ENTITY_IDS_PER_SPAN) {
+    span.setAttribute(ATTR_ENTITY_IDS_DROPPED, all.length - MAX_ENTITY_IDS_PER_SPAN);
+  }
+}
+
 /** Entity ids already listed on the span (by another session's write), merged with `ids`. */
 function mergedIds(span: Span, ids: readonly string[]): string[] {
   const existing = (span as { attributes?: Record<string, unknown> }).attributes?.[ATTR_ENTITY_IDS];
@@ -98,38 +149,55 @@ function mergedIds(span: Span, ids: readonly string[]): string[] {
   return [...new Set([...(existing as string[]), ...ids])];
 }
 
+/** Name of the child spans that carry decisions past their span's event limit. */
+export const OVERFLOW_SPAN = 'stepmark.overflow';
+
+/** Options of `SpanEventWriter`. */
+export interface SpanEventWriterOptions {
+  /**
+   * Tracer of the overflow spans. Default: the global tracer provider's (what `NodeSDK` and
+   * `provider.register()` set). A tracer whose spans do not record leaves the rest counted.
+   */
+  overflowTracer?: Tracer;
+}
+
 /**
  * The default DecisionWriter: one span event per record (`stepmark.event` or `stepmark.track`)
- * at the time it was recorded, and `stepmark.entity.ids` on the span.
- * @example new StepmarkSpanProcessor({ writer: new SpanEventWriter() })
+ * at the time it was recorded, and `stepmark.entity.ids` on the span. Decisions past the span's
+ * event limit go on child spans named `stepmark.overflow`, so that none is lost in the backend
+ * and none pushes out the application's own events.
+ * @example new StepmarkSpanProcessor({ writer: new SpanEventWriter({ overflowTracer: provider.getTracer('stepmark') }) })
  */
 export class SpanEventWriter implements DecisionWriter {
+  readonly #overflowTracer: Tracer | undefined;
+
+  constructor(options: SpanEventWriterOptions = {}) {
+    this.#overflowTracer = options.overflowTracer;
+  }
+
   /**
-   * Adds the span events, as many as the span's event limit leaves room for (the first ones);
-   * returns how many it could not write. The JSON keeps them all.
+   * Writes the records on `span` (as many as its limit has room for) and the rest on overflow
+   * child spans; returns how many no span could take. The JSON keeps them all.
    */
   write(span: Span, records: readonly EventRecord[], entityIds: readonly string[]): number {
-    const writable = Math.min(records.length, roomOn(span));
-    const written = (span as { events?: unknown }).events;
-    const log = Array.isArray(written) ? (written as Array<{ time?: unknown }>) : undefined;
-    for (let i = 0; i < writable; i++) {
-      const record = records[i] as EventRecord;
-      const name = record.isTrack ? EVENT_TRACK : EVENT_DECISION;
-      // A performance timestamp: the SDK maps it with the span's own clock offset.
-      const time = Number.isNaN(record.perf) ? toHrTime(record.time) : record.perf;
-      span.addEvent(name, eventAttributes(record), time);
-      // Each span anchors its clock on its own Date.now() reading; take the time it assigned.
-      const assigned = log?.[log.length - 1]?.time;
-      if (Array.isArray(assigned)) record.time = hrTimeToMs(assigned as HrTime);
-    }
-    if (entityIds.length > 0) {
-      const ids = mergedIds(span, entityIds);
-      span.setAttribute(ATTR_ENTITY_IDS, ids.slice(0, MAX_ENTITY_IDS_PER_SPAN));
-      if (ids.length > MAX_ENTITY_IDS_PER_SPAN) {
-        span.setAttribute(ATTR_ENTITY_IDS_DROPPED, ids.length - MAX_ENTITY_IDS_PER_SPAN);
+    const first = Math.min(records.length, roomOn(span));
+    addEvents(span, records, 0, first);
+    if (entityIds.length > 0) setEntityIds(span, entityIds);
+    let next = first;
+    while (next < records.length) {
+      const overflow = this.#overflowSpan(span, records[next] as EventRecord);
+      const take = overflow === undefined ? 0 : Math.min(records.length - next, roomOn(overflow));
+      if (overflow === undefined || take === 0) {
+        overflow?.end();
+        break;
       }
+      const chunk = records.slice(next, next + take);
+      addEvents(overflow, chunk, 0, take);
+      setEntityIds(overflow, uniqueIds(chunk));
+      overflow.end(timeOf(chunk[chunk.length - 1] as EventRecord));
+      next += take;
     }
-    const lost = records.length - writable;
+    const lost = records.length - next;
     if (lost > 0) {
       // Visible on the span itself, so that a Jaeger reader knows the JSON holds more.
       const before = (span as { attributes?: Record<string, unknown> }).attributes?.[
@@ -140,6 +208,23 @@ export class SpanEventWriter implements DecisionWriter {
     return lost;
   }
 
+  /** A recording child span of `parent` starting at `record`, or undefined when none records. */
+  #overflowSpan(parent: Span, record: EventRecord): Span | undefined {
+    const tracer = this.#overflowTracer ?? trace.getTracer(OVERFLOW_TRACER);
+    const child = tracer.startSpan(
+      OVERFLOW_SPAN,
+      {
+        startTime: timeOf(record),
+        attributes: { [ATTR_OVERFLOW_OF]: parent.spanContext().spanId },
+      },
+      trace.setSpan(ROOT_CONTEXT, parent),
+    );
+    if (child.isRecording() && child.spanContext().traceId === parent.spanContext().traceId)
+      return child;
+    child.end();
+    return undefined;
+  }
+
   /** Sets `stepmark.trace.meta.<key>` on the local root span. */
   writeTraceMeta(span: Span, meta: Meta): void {
     const attributes: Attributes = {};
@@ -147,6 +232,9 @@ export class SpanEventWriter implements DecisionWriter {
     span.setAttributes(attributes);
   }
 }
+
+/** Instrumentation scope of the overflow spans. */
+const OVERFLOW_TRACER = 'stepmark-otel';
 
 /** The writer used when no processor is installed (records are written at call time). */
 export const defaultWriter: DecisionWriter = new SpanEventWriter();

@@ -15,6 +15,16 @@ export const ATTR_ENTITY_IDS_DROPPED = 'stepmark.entity.ids_dropped';
  */
 export const ATTR_DROPPED_SPAN_EVENTS = 'stepmark.dropped_span_events';
 
+/**
+ * Event attribute: the event's recording order within its request in this process. Backends
+ * order by time, and the spans of one process may disagree by a millisecond; this restores the
+ * exact order when a trace is read back (stepmark-otel/jaeger).
+ */
+export const ATTR_SEQ = 'stepmark.seq';
+
+/** Attribute of an overflow span: the id of the span whose decisions it continues. */
+export const ATTR_OVERFLOW_OF = 'stepmark.overflow_of';
+
 /** Span event name of a decision (`record`, `recordEntity`, `step`, `enter`, ...). */
 export const EVENT_DECISION = 'stepmark.event';
 /** Span event name of `track`. */

@@ -11,7 +11,7 @@ afterEach(async () => {
 const toMs = ([s, ns]: [number, number]) => s * 1000 + ns / 1e6;
 
 describe('SpanEventWriter', () => {
-  it("never pushes the application's own span events out, and counts what it could not write", async () => {
+  it("never pushes the application's own span events out: the rest go on overflow spans", async () => {
     h = setupOtel({ eventCountLimit: 128 });
     const { trace: otelTrace } = await import('@opentelemetry/api');
     await h.request(() => {
@@ -21,13 +21,38 @@ describe('SpanEventWriter', () => {
       for (let i = 0; i < 200; i++) stepmark.recordEntity('order_1', 'loop', `step_${i}`);
     });
     const [json] = await h.traces();
+    const spans = h.exporter.getFinishedSpans();
+    const request = spans.find((s) => s.name === 'request');
+    const overflow = spans.filter((s) => s.name === 'stepmark.overflow');
+    expect(request?.events.map((e) => e.name).slice(0, 2)).toEqual(['exception', 'cache.miss']);
+    expect(request?.events.filter((e) => e.name === 'stepmark.event')).toHaveLength(126);
+    expect(overflow.map((s) => s.events.length)).toEqual([74]);
+    expect(overflow[0]?.attributes).toMatchObject({
+      'stepmark.overflow_of': request?.spanContext().spanId,
+      'stepmark.entity.ids': ['order_1'],
+    });
+    const actions = [...(request?.events ?? []), ...(overflow[0]?.events ?? [])]
+      .map((e) => e.attributes?.['stepmark.action'])
+      .filter(Boolean);
+    expect(actions).toEqual(Array.from({ length: 200 }, (_, i) => `step_${i}`));
+    expect(json?.dropped_span_events).toBeUndefined();
+    const overflowId = overflow[0]?.spanContext().spanId;
+    expect(json?.entities?.order_1?.events.at(-1)?.span_id).toBe(overflowId);
+  });
+
+  it('counts the decisions no span could take when overflow spans do not record', async () => {
+    h = setupOtel({ eventCountLimit: 10 });
+    const { trace: otelTrace } = await import('@opentelemetry/api');
+    otelTrace.disable(); // no global provider: overflow spans would be non-recording
+    await h.request(() => {
+      for (let i = 0; i < 25; i++) stepmark.record('loop', String(i));
+    });
+    const [json] = await h.traces();
     const request = h.exporter.getFinishedSpans().find((s) => s.name === 'request');
-    const names = request?.events.map((e) => e.name) ?? [];
-    expect(names.slice(0, 2)).toEqual(['exception', 'cache.miss']);
-    expect(names.filter((n) => n === 'stepmark.event')).toHaveLength(126);
-    expect(request?.attributes['stepmark.dropped_span_events']).toBe(74);
-    expect(json?.dropped_span_events).toBe(74);
-    expect(json?.entities?.order_1?.events).toHaveLength(200);
+    expect(request?.events).toHaveLength(10);
+    expect(request?.attributes['stepmark.dropped_span_events']).toBe(15);
+    expect(json?.dropped_span_events).toBe(15);
+    expect(json?.events).toHaveLength(25);
   });
 
   it('stamps span events on the span clock: each lies within its span', async () => {

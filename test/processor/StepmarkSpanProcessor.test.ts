@@ -149,7 +149,7 @@ describe('StepmarkSpanProcessor', () => {
   });
 
   describe('span limits', () => {
-    it('keeps every decision in the JSON when the SDK drops span events past its limit', async () => {
+    it('loses no decision past the span event limit: the JSON has all, overflow spans the rest', async () => {
       h = setupOtel({ eventCountLimit: 128 });
       await h.request(() => {
         for (let i = 0; i < 300; i++) stepmark.recordEntity('order_1', 'loop', `step_${i}`);
@@ -157,10 +157,12 @@ describe('StepmarkSpanProcessor', () => {
       const [json] = await h.traces();
       expect(json?.entities?.order_1?.events).toHaveLength(300);
       expect(json?.entities?.order_1?.events[0]?.action).toBe('step_0');
-      expect(json?.dropped_span_events).toBe(172);
-      const request = h.exporter.getFinishedSpans().find((s) => s.name === 'request');
-      expect(request?.events).toHaveLength(128);
-      expect(request?.attributes['stepmark.dropped_span_events']).toBe(172);
+      expect(json?.dropped_span_events).toBeUndefined();
+      const spans = h.exporter.getFinishedSpans();
+      expect(spans.find((s) => s.name === 'request')?.events).toHaveLength(128);
+      expect(
+        spans.filter((s) => s.name === 'stepmark.overflow').map((s) => s.events.length),
+      ).toEqual([128, 44]);
     });
   });
 

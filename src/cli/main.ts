@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+// The `stepmark-otel` command: rebuild decisions from Jaeger. Kept out of the core entry point.
+import { parseArgs } from 'node:util';
+import { entityHistory } from '../jaeger/entityHistory.js';
+import {
+  DEFAULT_JAEGER_URL,
+  JaegerClient,
+  JaegerHttpError,
+  JaegerUnreachableError,
+  TraceNotFoundError,
+} from '../jaeger/JaegerClient.js';
+import { rebuildTraces } from '../jaeger/rebuildTrace.js';
+import { parseDuration } from './parseDuration.js';
+import { COLOR, entityTimeline, PLAIN, traceTimeline } from './timeline.js';
+
+const USAGE = `usage:
+  stepmark-otel jaeger trace <traceId> [--json] [--jaeger-url URL]
+      the decisions of one distributed trace: all services, entities merged, events in time order
+  stepmark-otel jaeger entity <entityId> [--service NAME] [--since 1h] [--json] [--jaeger-url URL]
+      the decision history of one entity across traces
+
+  --jaeger-url   Jaeger's query service (default: $JAEGER_URL or ${DEFAULT_JAEGER_URL})
+  --json         print JSON instead of a timeline
+  --since        how far back to search: 30m, 1h, 2d, 1h30m (default 1h)
+  --service      search this service only (default: every service Jaeger knows)`;
+
+/** What a run printed and its exit code; `run` never exits the process itself (tests call it). */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI with `argv` (without node and script). */
+export async function run(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  isTty = false,
+): Promise<CliResult> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean', default: false },
+        'jaeger-url': { type: 'string' },
+        service: { type: 'string' },
+        since: { type: 'string', default: '1h' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    return { code: 2, stdout: '', stderr: `${(error as Error).message}\n${USAGE}\n` };
+  }
+  const { values, positionals } = parsed;
+  const [group, command, id, ...extra] = positionals;
+  if (values.help) return { code: 0, stdout: `${USAGE}\n`, stderr: '' };
+  if (
+    group !== 'jaeger' ||
+    (command !== 'trace' && command !== 'entity') ||
+    !id ||
+    extra.length > 0
+  ) {
+    return { code: 2, stdout: '', stderr: `${USAGE}\n` };
+  }
+  const since = parseDuration(values.since);
+  if (since === undefined)
+    return { code: 2, stdout: '', stderr: `--since: not a duration: ${values.since}\n` };
+  const url = values['jaeger-url'] ?? env.JAEGER_URL ?? DEFAULT_JAEGER_URL;
+  const client = new JaegerClient(url);
+  const style = isTty && env.NO_COLOR === undefined ? COLOR : PLAIN;
+  try {
+    if (command === 'trace') {
+      const [trace] = rebuildTraces(await client.getTrace(id));
+      if (trace === undefined)
+        return { code: 1, stdout: '', stderr: `trace ${id} not found in Jaeger at ${url}\n` };
+      return {
+        code: 0,
+        stdout: `${values.json ? JSON.stringify(trace, null, 2) : traceTimeline(trace, style)}\n`,
+        stderr: '',
+      };
+    }
+    const history = await entityHistory(client, id, {
+      sinceMs: since,
+      ...(values.service !== undefined ? { service: values.service } : {}),
+    });
+    if (history.events.length === 0) {
+      return {
+        code: 1,
+        stdout: '',
+        stderr: `no decisions about ${id} in Jaeger at ${url} in the last ${values.since}\n`,
+      };
+    }
+    return {
+      code: 0,
+      stdout: `${values.json ? JSON.stringify(history, null, 2) : entityTimeline(history, style)}\n`,
+      stderr: '',
+    };
+  } catch (error) {
+    if (
+      error instanceof JaegerUnreachableError ||
+      error instanceof TraceNotFoundError ||
+      error instanceof JaegerHttpError
+    ) {
+      return { code: 1, stdout: '', stderr: `${error.message}\n` };
+    }
+    return {
+      code: 1,
+      stdout: '',
+      stderr: `unexpected error: ${(error as Error).stack ?? String(error)}\n`,
+    };
+  }
+}
+
+const invokedDirectly =
+  process.argv[1] !== undefined &&
+  /(?:^|[\\/])(?:main\.[cm]?[jt]s|cli\.[cm]?js|stepmark-otel)$/.test(process.argv[1]);
+if (invokedDirectly) {
+  const result = await run(process.argv.slice(2), process.env, process.stdout.isTTY === true);
+  process.stdout.write(result.stdout);
+  process.stderr.write(result.stderr);
+  process.exitCode = result.code;
+}

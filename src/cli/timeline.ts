@@ -1,0 +1,67 @@
+import type { EntityHistory } from '../jaeger/entityHistory.js';
+import type { Meta, Trace, TraceEvent } from '../types.js';
+
+/** ANSI styling, or none (not a TTY, or NO_COLOR set). */
+export interface Style {
+  dim(text: string): string;
+  bold(text: string): string;
+  service(text: string): string;
+  action(text: string): string;
+}
+
+const ansi = (code: string) => (text: string) => `\u001b[${code}m${text}\u001b[0m`;
+export const COLOR: Style = {
+  dim: ansi('2'),
+  bold: ansi('1'),
+  service: ansi('36'),
+  action: ansi('33'),
+};
+export const PLAIN: Style = { dim: (t) => t, bold: (t) => t, service: (t) => t, action: (t) => t };
+
+function metaText(meta: Meta | undefined): string {
+  if (meta === undefined) return '';
+  return Object.entries(meta)
+    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .join(' ');
+}
+
+function line(style: Style, event: TraceEvent, subject: string, extra = ''): string {
+  const time = event.timestamp.slice(11, 23);
+  const service = event.service !== undefined ? `${style.service(`[${event.service}]`)} ` : '';
+  const meta = metaText(event.meta);
+  return `  ${style.dim(time)}  ${service}${style.bold(subject)}  ${event.stage} ${style.action(event.action)}${meta ? `  ${meta}` : ''}${extra}`;
+}
+
+/** A distributed trace as a human-readable timeline, every event of every entity in time order. */
+export function traceTimeline(trace: Trace, style: Style): string {
+  const rows: Array<{ at: string; text: string }> = [];
+  for (const entity of Object.values(trace.entities ?? {})) {
+    const subject =
+      entity.kind !== undefined ? `${entity.kind} ${entity.entity_id}` : entity.entity_id;
+    for (const event of entity.events)
+      rows.push({ at: event.timestamp, text: line(style, event, subject) });
+  }
+  for (const event of trace.events ?? [])
+    rows.push({ at: event.timestamp, text: line(style, event, '(request)') });
+  rows.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  const services = new Set((trace.spans ?? []).map((s) => s.service).filter(Boolean));
+  const header = `trace ${style.bold(trace.trace_id)}  ${services.size} service(s): ${[...services].join(', ')}  ${rows.length} event(s)`;
+  const meta = trace.meta !== undefined ? `\n  ${style.dim(`meta ${metaText(trace.meta)}`)}` : '';
+  const dropped =
+    trace.dropped_span_events !== undefined
+      ? `\n  ${style.dim(`${trace.dropped_span_events} decision(s) did not fit on their spans`)}`
+      : '';
+  return `${header}${meta}${dropped}\n${rows.map((r) => r.text).join('\n')}`;
+}
+
+/** One entity's decisions across traces as a human-readable timeline. */
+export function entityTimeline(history: EntityHistory, style: Style): string {
+  const kind = history.kind !== undefined ? `${history.kind} ` : '';
+  const header = `${kind}${style.bold(history.entity_id)}  ${history.traces.length} trace(s), ${history.events.length} decision(s)`;
+  const meta =
+    history.meta !== undefined ? `\n  ${style.dim(`meta ${metaText(history.meta)}`)}` : '';
+  const rows = history.events.map((e) =>
+    line(style, e, e.stage === '' ? history.entity_id : `${e.trace_id.slice(0, 8)}`),
+  );
+  return `${header}${meta}\n${rows.join('\n')}`;
+}

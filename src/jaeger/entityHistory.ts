@@ -1,0 +1,58 @@
+import type { Meta, TraceEvent } from '../types.js';
+import type { JaegerClient } from './JaegerClient.js';
+import { rebuildTraces } from './rebuildTrace.js';
+import { ENTITY_SEARCH_ATTRIBUTE } from './search.js';
+
+/** One decision about an entity, with the trace it was made in. */
+export interface EntityEvent extends TraceEvent {
+  trace_id: string;
+}
+
+/** Everything Jaeger holds about one entity: its kind, merged meta, and decisions in time order. */
+export interface EntityHistory {
+  entity_id: string;
+  kind?: string;
+  meta?: Meta;
+  traces: string[];
+  events: EntityEvent[];
+}
+
+/**
+ * The decision history of one entity across traces and services, from Jaeger.
+ * @example await entityHistory(new JaegerClient(), 'order_42', { sinceMs: 3_600_000 })
+ */
+export async function entityHistory(
+  client: JaegerClient,
+  entityId: string,
+  options: { service?: string; sinceMs: number; limit?: number },
+): Promise<EntityHistory> {
+  const services = options.service !== undefined ? [options.service] : await client.services();
+  const startMin = Date.now() - options.sinceMs;
+  const history: EntityHistory = { entity_id: entityId, traces: [], events: [] };
+  const seen = new Set<string>();
+  for (const service of services) {
+    const data = await client.findTraces({
+      service,
+      attributes: { [ENTITY_SEARCH_ATTRIBUTE]: entityId },
+      startMin,
+      limit: options.limit ?? 100,
+    });
+    for (const trace of rebuildTraces(data)) {
+      // A trace found from two services arrives twice, each time whole.
+      if (seen.has(trace.trace_id)) continue;
+      seen.add(trace.trace_id);
+      const entity = trace.entities?.[entityId];
+      if (entity === undefined || !Object.prototype.hasOwnProperty.call(trace.entities, entityId))
+        continue;
+      history.traces.push(trace.trace_id);
+      if (entity.kind !== undefined) history.kind = entity.kind;
+      if (entity.meta !== undefined) history.meta = { ...history.meta, ...entity.meta };
+      for (const event of entity.events)
+        history.events.push({ ...event, trace_id: trace.trace_id });
+    }
+  }
+  history.events.sort((a, b) =>
+    a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0,
+  );
+  return history;
+}
