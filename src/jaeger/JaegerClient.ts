@@ -38,6 +38,16 @@ export interface FindTracesQuery {
 /** Default base URL of Jaeger's query service. */
 export const DEFAULT_JAEGER_URL = 'http://localhost:16686';
 
+/** The distinct trace ids of OTLP data, in order of appearance. */
+function traceIdsOf(data: OtlpTracesData): string[] {
+  const ids = new Set<string>();
+  for (const r of data.resourceSpans ?? []) {
+    for (const scope of r.scopeSpans ?? [])
+      for (const span of scope.spans ?? []) ids.add(span.traceId);
+  }
+  return [...ids];
+}
+
 function rfc3339(ms: number): string {
   return new Date(ms).toISOString();
 }
@@ -66,16 +76,42 @@ export class JaegerClient {
     return data;
   }
 
+  /**
+   * Ids of the traces of `service` whose spans match every attribute of the query (on the span,
+   * its resource or one of its events), newest first. Uses the search that filters on the
+   * server: `/api/traces?tags=` where Jaeger still has it (v2.13 ignores `query.attributes` of
+   * `/api/v3`), `/api/v3/traces?query.attributes=` where that one is gone (recent Jaeger).
+   */
+  async findTraceIds(query: FindTracesQuery): Promise<string[]> {
+    const legacy = new URLSearchParams({
+      service: query.service,
+      start: String(Math.floor(query.startMin * 1000)),
+      end: String(Math.floor((query.startMax ?? Date.now()) * 1000)),
+      limit: String(query.limit ?? 100),
+    });
+    if (query.attributes !== undefined) legacy.set('tags', JSON.stringify(query.attributes));
+    let found: unknown;
+    try {
+      found = await this.#fetchJson(`/api/traces?${legacy.toString()}`, 'search');
+    } catch (error) {
+      if (!(error instanceof TraceNotFoundError)) throw error;
+      return traceIdsOf(await this.findTraces(query)); // no legacy endpoint: search through v3
+    }
+    const data = (found as { data?: Array<{ traceID?: unknown }> }).data ?? [];
+    return data.map((t) => t.traceID).filter((id): id is string => typeof id === 'string');
+  }
+
   /** Traces of `service` matching the query (their full spans), or none. */
   async findTraces(query: FindTracesQuery): Promise<OtlpTracesData> {
     const params = new URLSearchParams({
       'query.service_name': query.service,
       'query.start_time_min': rfc3339(query.startMin),
       'query.start_time_max': rfc3339(query.startMax ?? Date.now()),
+      // Required: Jaeger answers 500 without a search depth.
       'query.num_traces': String(query.limit ?? 100),
     });
-    for (const [key, value] of Object.entries(query.attributes ?? {})) {
-      params.append('query.attributes', JSON.stringify({ [key]: value }));
+    if (query.attributes !== undefined) {
+      params.set('query.attributes', JSON.stringify(query.attributes));
     }
     try {
       return await this.#get(`/api/v3/traces?${params.toString()}`, 'search');

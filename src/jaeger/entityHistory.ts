@@ -31,24 +31,26 @@ export async function entityHistory(
   const history: EntityHistory = { entity_id: entityId, traces: [], events: [] };
   const seen = new Set<string>();
   for (const service of services) {
-    const data = await client.findTraces({
+    const ids = await client.findTraceIds({
       service,
       attributes: { [ENTITY_SEARCH_ATTRIBUTE]: entityId },
       startMin,
       limit: options.limit ?? 100,
     });
-    for (const trace of rebuildTraces(data)) {
-      // A trace found from two services arrives twice, each time whole.
-      if (seen.has(trace.trace_id)) continue;
-      seen.add(trace.trace_id);
-      const entity = trace.entities?.[entityId];
-      if (entity === undefined || !Object.prototype.hasOwnProperty.call(trace.entities, entityId))
+    for (const traceId of ids) {
+      // A trace found from two services is read once, whole.
+      if (seen.has(traceId)) continue;
+      seen.add(traceId);
+      const [trace] = rebuildTraces(await client.getTrace(traceId));
+      const entities = trace?.entities;
+      if (entities === undefined || !Object.prototype.hasOwnProperty.call(entities, entityId))
         continue;
-      history.traces.push(trace.trace_id);
+      const entity = entities[entityId];
+      if (trace === undefined || entity === undefined) continue;
+      history.traces.push(traceId);
       if (entity.kind !== undefined) history.kind = entity.kind;
       if (entity.meta !== undefined) history.meta = { ...history.meta, ...entity.meta };
-      for (const event of entity.events)
-        history.events.push({ ...event, trace_id: trace.trace_id });
+      for (const event of entity.events) history.events.push({ ...event, trace_id: traceId });
     }
   }
   history.events.sort((a, b) =>
