@@ -2,7 +2,12 @@ import { defineConfig } from 'tsup';
 
 // One entry per public subpath; the exports map in package.json mirrors this list.
 export default defineConfig({
-  entry: { index: 'src/index.ts', export: 'src/export/index.ts' },
+  entry: {
+    index: 'src/index.ts',
+    export: 'src/export/index.ts',
+    jaeger: 'src/jaeger/index.ts',
+    cli: 'src/cli/main.ts',
+  },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

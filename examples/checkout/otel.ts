@@ -2,6 +2,7 @@
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   BasicTracerProvider,
   BatchSpanProcessor,
@@ -19,7 +20,12 @@ export function startOtel(onTrace: (trace: Trace) => void) {
   const spans: SpanProcessor = endpoint
     ? new BatchSpanProcessor(new OTLPTraceExporter())
     : new SimpleSpanProcessor(new InMemorySpanExporter());
-  const provider = new BasicTracerProvider({ spanProcessors: [stepmark, spans] });
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({
+      'service.name': process.env.OTEL_SERVICE_NAME ?? 'checkout-demo',
+    }),
+    spanProcessors: [stepmark, spans],
+  });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   trace.setGlobalTracerProvider(provider);
   return {

@@ -117,8 +117,10 @@ const invokedDirectly =
   process.argv[1] !== undefined &&
   /(?:^|[\\/])(?:main\.[cm]?[jt]s|cli\.[cm]?js|stepmark-otel)$/.test(process.argv[1]);
 if (invokedDirectly) {
-  const result = await run(process.argv.slice(2), process.env, process.stdout.isTTY === true);
-  process.stdout.write(result.stdout);
-  process.stderr.write(result.stderr);
-  process.exitCode = result.code;
+  // No top-level await: the same file is also built as CommonJS.
+  void run(process.argv.slice(2), process.env, process.stdout.isTTY === true).then((result) => {
+    process.stdout.write(result.stdout);
+    process.stderr.write(result.stderr);
+    process.exitCode = result.code;
+  });
 }

@@ -1,5 +1,11 @@
 // stepmark-otel/export: sinks for finished traces. Hand-written: named exports only.
 export { ConsoleSink } from './ConsoleSink.js';
+export {
+  CountingSpanExporter,
+  type ExportCounts,
+  type ExportResult,
+  type SpanExporterLike,
+} from './CountingSpanExporter.js';
 export { FileSink } from './FileSink.js';
 export { InMemorySink } from './InMemorySink.js';
 export type { TraceSink } from './TraceSink.js';

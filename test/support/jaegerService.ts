@@ -5,11 +5,20 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { CountingSpanExporter } from '../../src/export/index.js';
 import { StepmarkSpanProcessor, type Trace } from '../../src/index.js';
 
 export interface JaegerService {
   tracer: Tracer;
+  /** What reached Jaeger and what was lost. */
+  exporter: CountingSpanExporter;
+  /** Spans handed to the BatchSpanProcessor (its queue drops = this - exported - failed). */
+  handedOff(): number;
   stepmark: StepmarkSpanProcessor;
   /** Finished stepmark traces of this service. */
   traces: Trace[];
@@ -18,15 +27,35 @@ export interface JaegerService {
 }
 
 /** Installs the global OTel set-up of a service named `name` exporting to `otlpTracesUrl`. */
-export function startService(name: string, otlpTracesUrl: string): JaegerService {
+export function startService(
+  name: string,
+  otlpTracesUrl: string,
+  options: { maxQueueSize?: number; exportTimeoutMillis?: number } = {},
+): JaegerService {
   const traces: Trace[] = [];
   const stepmark = new StepmarkSpanProcessor({ onFinish: (t) => void traces.push(t) });
-  const batch = new BatchSpanProcessor(new OTLPTraceExporter({ url: otlpTracesUrl }), {
+  const exporter = new CountingSpanExporter(
+    new OTLPTraceExporter({
+      url: otlpTracesUrl,
+      timeoutMillis: options.exportTimeoutMillis ?? 10_000,
+    }),
+  );
+  const batch = new BatchSpanProcessor(exporter, {
     scheduledDelayMillis: 100,
+    maxQueueSize: options.maxQueueSize ?? 2048,
+    maxExportBatchSize: Math.min(512, options.maxQueueSize ?? 2048),
+    exportTimeoutMillis: options.exportTimeoutMillis ?? 30_000,
   });
+  let handed = 0;
+  const counter: SpanProcessor = {
+    onStart: () => undefined,
+    onEnd: () => void handed++,
+    forceFlush: async () => undefined,
+    shutdown: async () => undefined,
+  };
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': name }),
-    spanProcessors: [stepmark, batch],
+    spanProcessors: [stepmark, counter, batch],
   });
   trace.disable();
   context.disable();
@@ -36,9 +65,12 @@ export function startService(name: string, otlpTracesUrl: string): JaegerService
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   return {
     tracer: provider.getTracer(name),
+    exporter,
+    handedOff: () => handed,
     stepmark,
     traces,
-    flush: () => provider.forceFlush(),
+    // BatchSpanProcessor.forceFlush rejects when the export failed (Jaeger down): the counts say so.
+    flush: () => provider.forceFlush().catch(() => undefined),
     async shutdown() {
       await provider.shutdown();
       trace.disable();
