@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { rebuildTraces, type OtlpTracesData } from '../../src/jaeger/index.js';
+
+const TRACE = '0af7651916cd43dd8448eb211c80319c';
+const str = (stringValue: string) => ({ stringValue });
+const int = (n: number) => ({ intValue: String(n) });
+const kv = (key: string, value: object) => ({ key, value });
+/** Nanoseconds (as OTLP/JSON writes them) of a millisecond offset from a fixed instant. */
+const at = (ms: number) =>
+  `${BigInt(Date.parse('2026-11-21T10:00:00.000Z')) * 1_000_000n + BigInt(Math.round(ms * 1e6))}`;
+
+function decision(
+  ms: number,
+  seq: number,
+  stage: string,
+  action: string,
+  entity?: string,
+  extra: object[] = [],
+) {
+  return {
+    timeUnixNano: at(ms),
+    name: 'stepmark.event',
+    attributes: [
+      kv('stepmark.seq', int(seq)),
+      kv('stepmark.stage', str(stage)),
+      kv('stepmark.action', str(action)),
+      ...(entity ? [kv('stepmark.entity.id', str(entity))] : []),
+      ...extra,
+    ],
+  };
+}
+
+function service(name: string, spans: object[]): object {
+  return { resource: { attributes: [kv('service.name', str(name))] }, scopeSpans: [{ spans }] };
+}
+
+describe('rebuildTraces', () => {
+  it('merges services, keeps each process in recording order and decodes meta', () => {
+    const data = {
+      resourceSpans: [
+        service('checkout', [
+          {
+            traceId: TRACE,
+            spanId: 'aaaaaaaaaaaaaaaa',
+            name: 'POST /checkout',
+            startTimeUnixNano: at(0),
+            endTimeUnixNano: at(50),
+            attributes: [kv('stepmark.trace.meta.route', str('/checkout'))],
+            events: [
+              {
+                timeUnixNano: at(1),
+                name: 'stepmark.track',
+                attributes: [
+                  kv('stepmark.seq', int(0)),
+                  kv('stepmark.entity.id', str('order_1')),
+                  kv('stepmark.entity.kind', str('order')),
+                  kv('stepmark.meta.total', { doubleValue: 9.5 }),
+                ],
+              },
+              decision(2, 1, 'fraud_check', 'cleared', 'order_1', [
+                kv('stepmark.meta.rules', str('["geo"]')),
+                kv('stepmark.meta.note', str('plain')),
+              ]),
+              // Written on the root a millisecond "earlier" than the child's event, but recorded later.
+              decision(9, 3, 'payment', 'captured', 'order_1'),
+              { timeUnixNano: at(3), name: 'exception', attributes: [] }, // not a decision
+            ],
+          },
+          {
+            traceId: TRACE,
+            spanId: 'bbbbbbbbbbbbbbbb',
+            parentSpanId: 'aaaaaaaaaaaaaaaa',
+            name: 'db',
+            startTimeUnixNano: at(5),
+            endTimeUnixNano: at(10),
+            status: { code: 2 },
+            events: [decision(10, 2, 'stock', 'checked', 'order_1')],
+          },
+        ]),
+        service('inventory', [
+          {
+            traceId: TRACE,
+            spanId: 'cccccccccccccccc',
+            parentSpanId: 'aaaaaaaaaaaaaaaa',
+            name: 'GET /reserve',
+            startTimeUnixNano: at(6),
+            endTimeUnixNano: at(8),
+            events: [
+              decision(7, 0, 'inventory', 'reserved', 'order_1'),
+              decision(7.5, 1, 'cache', 'miss'),
+            ],
+          },
+        ]),
+      ],
+    } as unknown as OtlpTracesData;
+    const [trace] = rebuildTraces(data);
+    expect(trace?.trace_id).toBe(TRACE);
+    expect(trace?.meta).toEqual({ route: '/checkout' });
+    const order = trace?.entities?.order_1;
+    expect(order?.kind).toBe('order');
+    expect(order?.meta).toEqual({ total: 9.5 });
+    expect(order?.events.map((e) => `${e.service}:${e.stage}:${e.action}`)).toEqual([
+      'checkout:fraud_check:cleared',
+      'inventory:inventory:reserved',
+      'checkout:stock:checked',
+      'checkout:payment:captured',
+    ]);
+    expect(order?.events[0]?.meta).toEqual({ rules: ['geo'], note: 'plain' });
+    expect(trace?.events?.map((e) => [e.service, e.action])).toEqual([['inventory', 'miss']]);
+    expect(trace?.spans?.map((s) => [s.name, s.service, s.parent_id, s.status])).toEqual([
+      ['POST /checkout', 'checkout', undefined, undefined],
+      ['db', 'checkout', 'aaaaaaaaaaaaaaaa', 'error'],
+      ['GET /reserve', 'inventory', 'aaaaaaaaaaaaaaaa', undefined],
+    ]);
+  });
+
+  it('returns nothing for no data and one trace per trace id', () => {
+    expect(rebuildTraces({})).toEqual([]);
+    const span = (traceId: string) => ({
+      traceId,
+      spanId: '1111111111111111',
+      name: 's',
+      startTimeUnixNano: at(0),
+      endTimeUnixNano: at(1),
+    });
+    const traces = rebuildTraces({
+      resourceSpans: [service('a', [span(TRACE), span('f'.repeat(32))])],
+    } as unknown as OtlpTracesData);
+    expect(traces.map((t) => t.trace_id)).toEqual([TRACE, 'f'.repeat(32)]);
+  });
+});
