@@ -2,6 +2,7 @@
 // exporter queue. Baseline: the same requests exporting over OTLP/HTTP to a healthy receiver (a
 // stub answering at once), so that both sides pay for serializing the batches.
 import { createServer, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 import { context } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import {
@@ -54,7 +55,7 @@ const healthy: Server = createServer((req, res) => {
 await new Promise<void>((resolve) => healthy.listen(0, '127.0.0.1', resolve));
 const healthyPort = (healthy.address() as { port: number }).port;
 // A Jaeger that accepts connections and never answers.
-const sockets = new Set<import('node:net').Socket>();
+const sockets = new Set<Socket>();
 const silent: Server = createServer(() => undefined);
 silent.on('connection', (s) => sockets.add(s));
 await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
