@@ -9,9 +9,15 @@ import type { EventRecord } from './EventRecord.js';
 export interface DecisionWriter {
   /**
    * Writes `records` on `span`, which is still recording, and marks the span with the entity ids
-   * it touched. Returns how many of the written events the SDK's event limit dropped.
+   * it touched; records past the span's event limit go on overflow spans when `overflow` is not
+   * false. Returns how many records no span took.
    */
-  write(span: Span, records: readonly EventRecord[], entityIds: readonly string[]): number;
+  write(
+    span: Span,
+    records: readonly EventRecord[],
+    entityIds: readonly string[],
+    overflow?: boolean,
+  ): number;
   /** Writes request-level meta on the local root span. */
   writeTraceMeta(span: Span, meta: Meta): void;
 }

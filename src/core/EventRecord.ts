@@ -27,7 +27,7 @@ export class EventRecord {
     /** `track` call rather than a decision event. */
     readonly isTrack: boolean,
     /**
-     * Recording order within the session. Span clocks of one process can differ by a
+     * Recording order within the process. Span clocks of one process can differ by a
      * millisecond, so times alone cannot order events of different spans once stored.
      */
     readonly seq: number,

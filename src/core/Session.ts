@@ -81,7 +81,6 @@ export class Session {
   /** Sessions of other traces started in this session's context, by trace id. */
   #forks: Map<string, Session> | undefined = undefined;
   #eventCount = 0;
-  #seq = 0;
   #trackWrites = 0;
   #droppedEvents = 0;
   #droppedEntities = 0;
@@ -263,7 +262,7 @@ export class Session {
       entity?.id,
       entity?.kind,
       isTrack,
-      this.#seq++,
+      registry.seq++,
     );
   }
 
@@ -339,7 +338,8 @@ export class Session {
     if (ids === undefined) this.#idsBySpan.set(span, (ids = []));
     if (record.entityId !== undefined && !ids.includes(record.entityId)) ids.push(record.entityId);
     try {
-      this.#droppedSpanEvents += defaultWriter.write(span, [record], ids);
+      // One record at a time: an overflow span each would flood the exporter; count instead.
+      this.#droppedSpanEvents += defaultWriter.write(span, [record], ids, false);
     } catch (error) {
       reportInternalError('span event write', error);
     }

@@ -18,6 +18,7 @@ import {
   ATTR_ENTITY_KIND,
   ATTR_META_PREFIX,
   ATTR_OVERFLOW_OF,
+  ATTR_PROCESS,
   ATTR_SEQ,
   ATTR_STAGE,
   ATTR_TRACE_META_PREFIX,
@@ -25,6 +26,7 @@ import {
   EVENT_TRACK,
 } from './attributes.js';
 import type { DecisionWriter } from './DecisionWriter.js';
+import { registry } from './registry.js';
 import type { EventRecord } from './EventRecord.js';
 
 /** Epoch milliseconds (fractional) as OTel's [seconds, nanoseconds]. */
@@ -109,6 +111,7 @@ function timeOf(record: EventRecord): TimeInput {
 
 /** Adds records [from, to) as span events; the JSON takes the time the SDK gave each. */
 function addEvents(span: Span, records: readonly EventRecord[], from: number, to: number): void {
+  if (to > from) span.setAttribute(ATTR_PROCESS, registry.processId);
   const written = (span as { events?: unknown }).events;
   const log = Array.isArray(written) ? (written as Array<{ time?: unknown }>) : undefined;
   const spanId = span.spanContext().spanId;
@@ -179,12 +182,17 @@ export class SpanEventWriter implements DecisionWriter {
    * Writes the records on `span` (as many as its limit has room for) and the rest on overflow
    * child spans; returns how many no span could take. The JSON keeps them all.
    */
-  write(span: Span, records: readonly EventRecord[], entityIds: readonly string[]): number {
+  write(
+    span: Span,
+    records: readonly EventRecord[],
+    entityIds: readonly string[],
+    overflow = true,
+  ): number {
     const first = Math.min(records.length, roomOn(span));
     addEvents(span, records, 0, first);
     if (entityIds.length > 0) setEntityIds(span, entityIds);
     let next = first;
-    while (next < records.length) {
+    while (overflow && next < records.length) {
       const overflow = this.#overflowSpan(span, records[next] as EventRecord);
       const take = overflow === undefined ? 0 : Math.min(records.length - next, roomOn(overflow));
       if (overflow === undefined || take === 0) {

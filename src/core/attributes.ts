@@ -16,11 +16,14 @@ export const ATTR_ENTITY_IDS_DROPPED = 'stepmark.entity.ids_dropped';
 export const ATTR_DROPPED_SPAN_EVENTS = 'stepmark.dropped_span_events';
 
 /**
- * Event attribute: the event's recording order within its request in this process. Backends
+ * Event attribute: the event's recording order in this process (all requests). Backends
  * order by time, and the spans of one process may disagree by a millisecond; this restores the
  * exact order when a trace is read back (stepmark-otel/jaeger).
  */
 export const ATTR_SEQ = 'stepmark.seq';
+
+/** Span attribute: a random id of the process that wrote the span's decisions (see ATTR_SEQ). */
+export const ATTR_PROCESS = 'stepmark.process';
 
 /** Attribute of an overflow span: the id of the span whose decisions it continues. */
 export const ATTR_OVERFLOW_OF = 'stepmark.overflow_of';

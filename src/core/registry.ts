@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createContextKey, diag, type Span } from '@opentelemetry/api';
 import type { TraceSpan } from '../types.js';
 import type { StepmarkOptions } from './options.js';
@@ -54,6 +55,10 @@ export interface Registry {
   byTrace: Map<string, Session[]>;
   /** Trace ids recently emitted (see markFinished). */
   finished: Set<string>;
+  /** Recording order across every session of the process (`stepmark.seq`). */
+  seq: number;
+  /** A random id of this process (`stepmark.process`), telling replicas with equal resources apart. */
+  processId: string;
   stats: RegistryStats;
 }
 
@@ -68,9 +73,13 @@ export const registry: Registry = ((globalThis as Holder)[REGISTRY_KEY] ??= {
   byTrace: new Map(),
   stats: { lateCalls: 0, evictedSessions: 0, internalErrors: 0, unsampledRequests: 0 },
   finished: new Set(),
+  seq: 0,
+  processId: randomBytes(8).toString('hex'),
 });
 // A registry made by an older copy of this major may lack newer fields.
 registry.finished ??= new Set();
+registry.seq ??= 0;
+registry.processId ??= randomBytes(8).toString('hex');
 registry.stats.unsampledRequests ??= 0;
 
 /** Traces remembered as emitted, so that a straggler cannot open a second fragment of one. */

@@ -4,6 +4,7 @@ import {
   ATTR_ENTITY_ID,
   ATTR_ENTITY_KIND,
   ATTR_META_PREFIX,
+  ATTR_PROCESS,
   ATTR_SEQ,
   ATTR_STAGE,
   ATTR_TRACE_META_PREFIX,
@@ -105,6 +106,8 @@ export function rebuildTraces(data: OtlpTracesData): Trace[] {
           byTrace.set(span.traceId, (entry = { spans: [], decisions: [], dropped: 0 }));
         const attributes = attributesOf(span.attributes);
         entry.spans.push(spanSummary(span, service, attributes));
+        // `stepmark.seq` counts per process: group by the process that wrote the span.
+        const writer = `${origin}|${String(attributes[ATTR_PROCESS] ?? '')}`;
         const traceMeta = prefixed(attributes, ATTR_TRACE_META_PREFIX);
         if (traceMeta !== undefined) entry.meta = { ...entry.meta, ...traceMeta };
         const dropped = attributes[ATTR_DROPPED_SPAN_EVENTS];
@@ -129,7 +132,7 @@ export function rebuildTraces(data: OtlpTracesData): Trace[] {
           entry.decisions.push({
             time,
             seq: typeof seq === 'number' ? seq : undefined,
-            origin,
+            origin: writer,
             event,
             entityId: typeof entityId === 'string' ? entityId : undefined,
             kind: typeof kind === 'string' ? kind : undefined,

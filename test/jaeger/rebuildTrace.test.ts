@@ -114,6 +114,42 @@ describe('rebuildTraces', () => {
     ]);
   });
 
+  it('orders two requests of one trace in one process by their process-wide seq', () => {
+    // Two calls of one trace into the same service, one after the other: two sessions, one process.
+    const call = (spanId: string, start: number, events: object[]) => ({
+      traceId: TRACE,
+      spanId,
+      parentSpanId: 'eeeeeeeeeeeeeeee',
+      name: 'GET /reserve',
+      startTimeUnixNano: at(start),
+      endTimeUnixNano: at(start + 5),
+      attributes: [kv('stepmark.process', str('p1'))],
+      events,
+    });
+    const data = {
+      resourceSpans: [
+        service('inventory', [
+          call('1111111111111111', 0, [
+            decision(1, 10, 's', 'call1_first', 'o'),
+            decision(4, 11, 's', 'call1_second', 'o'),
+          ]),
+          // The second call's span clock runs a little behind: its times overlap the first call's.
+          call('2222222222222222', 3, [
+            decision(3.5, 12, 's', 'call2_first', 'o'),
+            decision(6, 13, 's', 'call2_second', 'o'),
+          ]),
+        ]),
+      ],
+    } as unknown as OtlpTracesData;
+    const [trace] = rebuildTraces(data);
+    expect(trace?.entities?.o?.events.map((e) => e.action)).toEqual([
+      'call1_first',
+      'call1_second',
+      'call2_first',
+      'call2_second',
+    ]);
+  });
+
   it('returns nothing for no data and one trace per trace id', () => {
     expect(rebuildTraces({})).toEqual([]);
     const span = (traceId: string) => ({
