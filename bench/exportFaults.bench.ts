@@ -90,14 +90,14 @@ report(
   'traced requests while Jaeger is down (connection refused)',
   downNs / upNs,
   'Jaeger up',
-  { max: 1.25 },
+  { max: 1.5 },
   `${ns(downNs)} vs ${ns(upNs)}; heap +${downHeap.toFixed(1)} MB`,
 );
 report(
   'traced requests while Jaeger is slow (never answers)',
   slowNs / upNs,
   'Jaeger up',
-  { max: 1.25 },
+  { max: 1.5 },
   `${ns(slowNs)} vs ${ns(upNs)}; heap +${slowHeap.toFixed(1)} MB`,
 );
 report(

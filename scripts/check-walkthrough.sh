@@ -6,10 +6,11 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 block="$(awk '/^Walkthrough/{w=1} w&&/^```sh/{f=1;next} f&&/^```/{exit} f' README.md)"
 [[ -n "$block" ]] || { echo "check-walkthrough: walkthrough block not found in README.md" >&2; exit 1; }
-trap 'bash scripts/jaeger.sh stop >/dev/null 2>&1 || true' EXIT
+# A run dir of its own: never reuse, nor stop, a Jaeger someone else started.
+export STEPMARK_JAEGER_RUN="$(mktemp -d)"
+trap 'bash scripts/jaeger.sh stop >/dev/null 2>&1 || true; rm -rf "$STEPMARK_JAEGER_RUN"' EXIT
 out="$(bash -euo pipefail -c "$block" 2>&1)" || { printf '%s\n' "$out" | tail -40; exit 1; }
-printf '%s\n' "$out" | grep -E 'jaeger started|Jaeger/OTLP|order_42  ' | head -8
-grep -q 'order 42\|order_42' <<<"$out"
+printf '%s\n' "$out" | grep -E 'jaeger started|Jaeger/OTLP|order_42  ' | head -8 || true
 grep -q 'fraud_check cleared' <<<"$out" || { printf '%s\n' "$out" | tail -30; echo "check-walkthrough: the CLI did not print order_42's decisions" >&2; exit 1; }
 grep -q 'trace [0-9a-f]\{32\}  1 service(s): checkout-demo' <<<"$out" || { printf '%s\n' "$out" | tail -30; echo "check-walkthrough: the trace timeline is missing" >&2; exit 1; }
 echo "walkthrough OK"

@@ -50,9 +50,16 @@ elif ! go_version="$(go_version_for "$version")"; then
 fi
 
 cache_root="${STEPMARK_JAEGER_CACHE:-$HOME/.cache/stepmark-otel}"
-bin_dir="$cache_root/jaeger-$version"
+# Keyed by the release label, plus the Go module version when it is not the label's own pin.
+cache_key="$version"
+if pinned="$(go_version_for "$version" 2>/dev/null)" && [[ "$pinned" != "$go_version" ]]; then
+  cache_key="$version-$go_version"
+elif ! go_version_for "$version" >/dev/null 2>&1; then
+  cache_key="$version-$go_version"
+fi
+bin_dir="$cache_root/jaeger-$cache_key"
 bin="$bin_dir/jaeger"
-build_dir="$cache_root/jaeger-build-$version"
+build_dir="$cache_root/jaeger-build-$cache_key"
 run_dir="${STEPMARK_JAEGER_RUN:-/tmp/stepmark-jaeger}"
 pid_file="$run_dir/jaeger.pid"
 log_file="$run_dir/jaeger.log"
@@ -75,6 +82,13 @@ build() {
     return 0
   fi
   command -v go >/dev/null 2>&1 || die "the Go toolchain is not installed (needed to build Jaeger $version)"
+  # Jaeger v2.13 (module v1.76.0) needs Go 1.24 or later: say so now, not after minutes of building.
+  local have
+  have="$(go env GOVERSION | sed -E 's/^go([0-9]+)\.([0-9]+).*/\1 \2/')"
+  read -r major minor <<<"$have"
+  if ((major < 1 || (major == 1 && minor < 24))); then
+    die "Go $(go env GOVERSION) is too old to build Jaeger $version (needs go1.24 or later)"
+  fi
   mkdir -p "$build_dir" "$bin_dir"
   local module="github.com/jaegertracing/jaeger"
   local go_line

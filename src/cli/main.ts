@@ -22,7 +22,8 @@ const USAGE = `usage:
   --jaeger-url   Jaeger's query service (default: $JAEGER_URL or ${DEFAULT_JAEGER_URL})
   --json         print JSON instead of a timeline
   --since        how far back to search: 30m, 1h, 2d, 1h30m (default 1h)
-  --service      search this service only (default: every service Jaeger knows)`;
+  --service      search this service only (default: every service Jaeger knows)
+  --limit        traces to read per service (default 100; the output says when it was reached)`;
 
 /** What a run printed and its exit code; `run` never exits the process itself (tests call it). */
 export interface CliResult {
@@ -47,6 +48,7 @@ export async function run(
         'jaeger-url': { type: 'string' },
         service: { type: 'string' },
         since: { type: 'string', default: '1h' },
+        limit: { type: 'string', default: '100' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -67,9 +69,17 @@ export async function run(
   const since = parseDuration(values.since);
   if (since === undefined)
     return { code: 2, stdout: '', stderr: `--since: not a duration: ${values.since}\n` };
-  const url = values['jaeger-url'] ?? env.JAEGER_URL ?? DEFAULT_JAEGER_URL;
+  const limit = Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1) {
+    return { code: 2, stdout: '', stderr: `--limit: not a positive integer: ${values.limit}\n` };
+  }
+  if (command === 'trace' && !/^[0-9a-f]{32}$/i.test(id)) {
+    return { code: 2, stdout: '', stderr: `not a trace id (32 hex digits): ${id}\n` };
+  }
+  // An empty JAEGER_URL counts as unset; NO_COLOR counts when non-empty (no-color.org).
+  const url = values['jaeger-url'] || env.JAEGER_URL || DEFAULT_JAEGER_URL;
   const client = new JaegerClient(url);
-  const style = isTty && env.NO_COLOR === undefined ? COLOR : PLAIN;
+  const style = isTty && !env.NO_COLOR ? COLOR : PLAIN;
   try {
     if (command === 'trace') {
       const [trace] = rebuildTraces(await client.getTrace(id));
@@ -83,6 +93,7 @@ export async function run(
     }
     const history = await entityHistory(client, id, {
       sinceMs: since,
+      limit,
       ...(values.service !== undefined ? { service: values.service } : {}),
     });
     if (history.events.length === 0) {

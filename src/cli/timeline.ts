@@ -1,4 +1,5 @@
 import type { EntityHistory } from '../jaeger/entityHistory.js';
+import { recordingOrder } from '../jaeger/rebuildTrace.js';
 import type { Meta, Trace, TraceEvent } from '../types.js';
 
 /** ANSI styling, or none (not a TTY, or NO_COLOR set). */
@@ -25,25 +26,23 @@ function metaText(meta: Meta | undefined): string {
     .join(' ');
 }
 
-function line(style: Style, event: TraceEvent, subject: string, extra = ''): string {
-  const time = event.timestamp.slice(11, 23);
+function line(style: Style, event: TraceEvent, subject: string, time: string): string {
   const service = event.service !== undefined ? `${style.service(`[${event.service}]`)} ` : '';
   const meta = metaText(event.meta);
-  return `  ${style.dim(time)}  ${service}${style.bold(subject)}  ${event.stage} ${style.action(event.action)}${meta ? `  ${meta}` : ''}${extra}`;
+  return `  ${style.dim(time)}  ${service}${style.bold(subject)}  ${event.stage} ${style.action(event.action)}${meta ? `  ${meta}` : ''}`;
 }
 
-/** A distributed trace as a human-readable timeline, every event of every entity in time order. */
+/** A distributed trace as a human-readable timeline, every event in recording order. */
 export function traceTimeline(trace: Trace, style: Style): string {
-  const rows: Array<{ at: string; text: string }> = [];
+  const subjectOf = new Map<TraceEvent, string>();
   for (const entity of Object.values(trace.entities ?? {})) {
     const subject =
       entity.kind !== undefined ? `${entity.kind} ${entity.entity_id}` : entity.entity_id;
-    for (const event of entity.events)
-      rows.push({ at: event.timestamp, text: line(style, event, subject) });
+    for (const event of entity.events) subjectOf.set(event, subject);
   }
-  for (const event of trace.events ?? [])
-    rows.push({ at: event.timestamp, text: line(style, event, '(request)') });
-  rows.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  const rows = recordingOrder(trace).map((event) =>
+    line(style, event, subjectOf.get(event) ?? '(request)', event.timestamp.slice(11, 23)),
+  );
   const services = new Set((trace.spans ?? []).map((s) => s.service).filter(Boolean));
   const header = `trace ${style.bold(trace.trace_id)}  ${services.size} service(s): ${[...services].join(', ')}  ${rows.length} event(s)`;
   const meta = trace.meta !== undefined ? `\n  ${style.dim(`meta ${metaText(trace.meta)}`)}` : '';
@@ -51,17 +50,19 @@ export function traceTimeline(trace: Trace, style: Style): string {
     trace.dropped_span_events !== undefined
       ? `\n  ${style.dim(`${trace.dropped_span_events} decision(s) did not fit on their spans`)}`
       : '';
-  return `${header}${meta}${dropped}\n${rows.map((r) => r.text).join('\n')}`;
+  return `${header}${meta}${dropped}\n${rows.join('\n')}`;
 }
 
-/** One entity's decisions across traces as a human-readable timeline. */
+/** One entity's decisions across traces as a human-readable timeline (dates included). */
 export function entityTimeline(history: EntityHistory, style: Style): string {
   const kind = history.kind !== undefined ? `${history.kind} ` : '';
-  const header = `${kind}${style.bold(history.entity_id)}  ${history.traces.length} trace(s), ${history.events.length} decision(s)`;
+  const cut =
+    history.truncated === true ? ' (search limit reached: older traces may be missing)' : '';
+  const header = `${kind}${style.bold(history.entity_id)}  ${history.traces.length} trace(s), ${history.events.length} decision(s)${cut}`;
   const meta =
     history.meta !== undefined ? `\n  ${style.dim(`meta ${metaText(history.meta)}`)}` : '';
   const rows = history.events.map((e) =>
-    line(style, e, e.stage === '' ? history.entity_id : `${e.trace_id.slice(0, 8)}`),
+    line(style, e, `trace ${e.trace_id.slice(0, 8)}`, e.timestamp.slice(0, 23).replace('T', ' ')),
   );
   return `${header}${meta}\n${rows.join('\n')}`;
 }

@@ -6,6 +6,11 @@ export {
   type ExportResult,
   type SpanExporterLike,
 } from './CountingSpanExporter.js';
+export {
+  CountingSpanProcessor,
+  type DeliveryCounts,
+  type SpanProcessorLike,
+} from './CountingSpanProcessor.js';
 export { FileSink } from './FileSink.js';
 export { InMemorySink } from './InMemorySink.js';
 export type { TraceSink } from './TraceSink.js';

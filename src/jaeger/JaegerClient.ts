@@ -1,4 +1,4 @@
-import type { OtlpTracesData } from './otlpJson.js';
+import { anyValue, type OtlpKeyValue, type OtlpTracesData } from './otlpJson.js';
 
 /** Jaeger could not be reached at all (refused, DNS, timeout). */
 export class JaegerUnreachableError extends Error {
@@ -37,6 +37,43 @@ export interface FindTracesQuery {
 
 /** Default base URL of Jaeger's query service. */
 export const DEFAULT_JAEGER_URL = 'http://localhost:16686';
+
+/** Whether a key-value list holds every wanted attribute (compared as text, as Jaeger does). */
+function holdsAll(
+  list: OtlpKeyValue[] | undefined,
+  wanted: Record<string, string>,
+  found: Set<string>,
+): void {
+  for (const kv of list ?? []) {
+    if (kv.key in wanted && String(anyValue(kv.value)) === wanted[kv.key]) found.add(kv.key);
+  }
+}
+
+/** The traces of `data` with a span matching every attribute (on the span, its resource or events). */
+function onlyMatching(data: OtlpTracesData, wanted: Record<string, string>): OtlpTracesData {
+  const keys = Object.keys(wanted).length;
+  const matching = new Set<string>();
+  for (const r of data.resourceSpans ?? []) {
+    for (const scope of r.scopeSpans ?? []) {
+      for (const span of scope.spans ?? []) {
+        const found = new Set<string>();
+        holdsAll(r.resource?.attributes, wanted, found);
+        holdsAll(span.attributes, wanted, found);
+        for (const event of span.events ?? []) holdsAll(event.attributes, wanted, found);
+        if (found.size === keys) matching.add(span.traceId);
+      }
+    }
+  }
+  return {
+    resourceSpans: (data.resourceSpans ?? []).map((r) => ({
+      ...r,
+      scopeSpans: (r.scopeSpans ?? []).map((scope) => ({
+        ...scope,
+        spans: (scope.spans ?? []).filter((span) => matching.has(span.traceId)),
+      })),
+    })),
+  };
+}
 
 /** The distinct trace ids of OTLP data, in order of appearance. */
 function traceIdsOf(data: OtlpTracesData): string[] {
@@ -101,7 +138,10 @@ export class JaegerClient {
     return data.map((t) => t.traceID).filter((id): id is string => typeof id === 'string');
   }
 
-  /** Traces of `service` matching the query (their full spans), or none. */
+  /**
+   * Traces of `service` matching the query (their full spans), or none. Jaeger v2.19+ filters by
+   * `attributes` itself; older versions ignore them, so matching is checked here as well.
+   */
   async findTraces(query: FindTracesQuery): Promise<OtlpTracesData> {
     const params = new URLSearchParams({
       'query.service_name': query.service,
@@ -113,12 +153,14 @@ export class JaegerClient {
     if (query.attributes !== undefined) {
       params.set('query.attributes', JSON.stringify(query.attributes));
     }
+    let data: OtlpTracesData;
     try {
-      return await this.#get(`/api/v3/traces?${params.toString()}`, 'search');
+      data = await this.#get(`/api/v3/traces?${params.toString()}`, 'search');
     } catch (error) {
       if (error instanceof TraceNotFoundError) return { resourceSpans: [] };
       throw error;
     }
+    return query.attributes === undefined ? data : onlyMatching(data, query.attributes);
   }
 
   /** Names of the services Jaeger has spans of. */
@@ -136,17 +178,27 @@ export class JaegerClient {
 
   async #fetchJson(path: string, what: string): Promise<unknown> {
     let response: Response;
+    let text: string;
     try {
       response = await fetch(`${this.#base}${path}`, {
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
+      text = await response.text(); // inside: a Jaeger that stalls mid-body times out here
     } catch (error) {
       const cause =
         (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
       throw new JaegerUnreachableError(`Jaeger is not reachable at ${this.#base} (${cause})`);
     }
-    const text = await response.text();
-    if (response.status === 404) throw new TraceNotFoundError(`${what} not found in Jaeger`);
+    if (response.status === 404) {
+      // Jaeger's own not-found carries its error body; any other 404 means a wrong URL.
+      if (/"error"\s*:/.test(text) || path.startsWith('/api/traces?')) {
+        throw new TraceNotFoundError(`${what} not found in Jaeger`);
+      }
+      throw new JaegerHttpError(
+        `${this.#base} is not a Jaeger query API (404 for ${path.split('?')[0]})`,
+        404,
+      );
+    }
     if (!response.ok) {
       throw new JaegerHttpError(
         `Jaeger answered ${response.status} for ${what}: ${text.slice(0, 300)}`,

@@ -1,6 +1,6 @@
-import type { Meta, TraceEvent } from '../types.js';
+import type { EntityTrace, Meta, TraceEvent } from '../types.js';
 import type { JaegerClient } from './JaegerClient.js';
-import { rebuildTraces } from './rebuildTrace.js';
+import { rebuildTraces, recordingOrder } from './rebuildTrace.js';
 import { ENTITY_SEARCH_ATTRIBUTE } from './search.js';
 
 /** One decision about an entity, with the trace it was made in. */
@@ -15,6 +15,8 @@ export interface EntityHistory {
   meta?: Meta;
   traces: string[];
   events: EntityEvent[];
+  /** Set when a search hit its limit: older traces may be missing (raise `limit`). */
+  truncated?: boolean;
 }
 
 /**
@@ -28,15 +30,18 @@ export async function entityHistory(
 ): Promise<EntityHistory> {
   const services = options.service !== undefined ? [options.service] : await client.services();
   const startMin = Date.now() - options.sinceMs;
+  const limit = options.limit ?? 100;
   const history: EntityHistory = { entity_id: entityId, traces: [], events: [] };
+  const found: Array<{ traceId: string; entity: EntityTrace; first: string }> = [];
   const seen = new Set<string>();
   for (const service of services) {
     const ids = await client.findTraceIds({
       service,
       attributes: { [ENTITY_SEARCH_ATTRIBUTE]: entityId },
       startMin,
-      limit: options.limit ?? 100,
+      limit,
     });
+    if (ids.length >= limit) history.truncated = true;
     for (const traceId of ids) {
       // A trace found from two services is read once, whole.
       if (seen.has(traceId)) continue;
@@ -47,14 +52,22 @@ export async function entityHistory(
         continue;
       const entity = entities[entityId];
       if (trace === undefined || entity === undefined) continue;
-      history.traces.push(traceId);
-      if (entity.kind !== undefined) history.kind = entity.kind;
-      if (entity.meta !== undefined) history.meta = { ...history.meta, ...entity.meta };
-      for (const event of entity.events) history.events.push({ ...event, trace_id: traceId });
+      // The rebuild put the entity's events in recording order; keep that order.
+      const inOrder = recordingOrder(trace).filter((e) => entity.events.includes(e));
+      found.push({
+        traceId,
+        entity: { ...entity, events: inOrder },
+        first: inOrder[0]?.timestamp ?? '',
+      });
     }
   }
-  history.events.sort((a, b) =>
-    a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0,
-  );
+  // Traces in time order; meta and kind merge in that order, so the latest state wins.
+  found.sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
+  for (const { traceId, entity } of found) {
+    history.traces.push(traceId);
+    if (entity.kind !== undefined) history.kind = entity.kind;
+    if (entity.meta !== undefined) history.meta = { ...history.meta, ...entity.meta };
+    for (const event of entity.events) history.events.push({ ...event, trace_id: traceId });
+  }
   return history;
 }

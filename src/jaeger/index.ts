@@ -8,5 +8,5 @@ export {
   type FindTracesQuery,
 } from './JaegerClient.js';
 export { entityHistory, type EntityEvent, type EntityHistory } from './entityHistory.js';
-export { rebuildTraces } from './rebuildTrace.js';
+export { rebuildTraces, recordingOrder } from './rebuildTrace.js';
 export type { OtlpTracesData } from './otlpJson.js';

@@ -177,6 +177,24 @@ function inRecordingOrder(decisions: Decision[]): Decision[] {
   }
 }
 
+/** Every event of a rebuilt trace in recording order (entity and request events together). */
+const RECORDING_ORDER = new WeakMap<Trace, TraceEvent[]>();
+
+/**
+ * The events of a trace in the order they were recorded: for a trace rebuilt from Jaeger, the
+ * order the rebuild established (per process by `stepmark.seq`, processes merged by time);
+ * for any other trace, by timestamp.
+ */
+export function recordingOrder(trace: Trace): TraceEvent[] {
+  const known = RECORDING_ORDER.get(trace);
+  if (known !== undefined) return known;
+  const all = [
+    ...Object.values(trace.entities ?? {}).flatMap((e) => e.events),
+    ...(trace.events ?? []),
+  ];
+  return all.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
+}
+
 function assemble(
   traceId: string,
   entry: { spans: TraceSpan[]; decisions: Decision[]; meta?: Meta; dropped: number },
@@ -203,6 +221,10 @@ function assemble(
       entity.events.push(d.event);
     }
   }
+  RECORDING_ORDER.set(
+    trace,
+    decisions.filter((d) => !d.isTrack).map((d) => d.event),
+  );
   if (Object.keys(entities).length > 0) trace.entities = entities;
   if (events.length > 0) trace.events = events;
   trace.spans = entry.spans.sort((a, b) =>

@@ -6,8 +6,10 @@ import { eventually, findJaeger, JaegerProcess } from '../support/jaeger.js';
 import { startService, type JaegerService } from '../support/jaegerService.js';
 
 const found = findJaeger();
-if ('reason' in found && process.env.STEPMARK_REQUIRE_JAEGER === '1') {
-  throw new Error(`STEPMARK_REQUIRE_JAEGER=1 but ${found.reason}`);
+if ('reason' in found) {
+  if (process.env.STEPMARK_REQUIRE_JAEGER === '1')
+    throw new Error(`STEPMARK_REQUIRE_JAEGER=1 but ${found.reason}`);
+  console.log(`skipping Jaeger fault tests: ${found.reason}`);
 }
 
 describe.skipIf('reason' in found)('Jaeger faults', () => {
@@ -51,13 +53,13 @@ describe.skipIf('reason' in found)('Jaeger faults', () => {
     await service.stepmark.forceFlush();
     expect(service.traces).toHaveLength(500);
     await service.flush();
-    const { exportedSpans, failedSpans, lastError } = service.exporter.counts();
-    expect(exportedSpans).toBe(0);
-    expect(failedSpans).toBeGreaterThan(0);
-    expect(lastError).toBeDefined();
-    const droppedAtQueue = service.handedOff() - exportedSpans - failedSpans;
-    expect(droppedAtQueue).toBeGreaterThan(0); // the queue held at most 50: the rest was dropped, counted
-    expect(droppedAtQueue + failedSpans).toBe(500);
+    const counts = service.delivery.counts();
+    expect(counts).toMatchObject({ handedOff: 500, exportedSpans: 0 });
+    expect(counts.failedSpans).toBeGreaterThan(0);
+    expect(counts.lastError).toBeDefined();
+    // The queue held at most 50: the rest was dropped there, and counted.
+    expect(counts.notDelivered).toBeGreaterThan(0);
+    expect(counts.notDelivered + counts.failedSpans).toBe(500);
 
     await jaeger.start();
     const client = new JaegerClient(jaeger.queryUrl);

@@ -10,15 +10,15 @@ import {
   BatchSpanProcessor,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { CountingSpanExporter } from '../../src/export/index.js';
+import { CountingSpanExporter, CountingSpanProcessor } from '../../src/export/index.js';
 import { StepmarkSpanProcessor, type Trace } from '../../src/index.js';
 
 export interface JaegerService {
   tracer: Tracer;
   /** What reached Jaeger and what was lost. */
   exporter: CountingSpanExporter;
-  /** Spans handed to the BatchSpanProcessor (its queue drops = this - exported - failed). */
-  handedOff(): number;
+  /** Delivery to Jaeger, counted: handed off, exported, failed, not delivered. */
+  delivery: CountingSpanProcessor;
   stepmark: StepmarkSpanProcessor;
   /** Finished stepmark traces of this service. */
   traces: Trace[];
@@ -46,16 +46,10 @@ export function startService(
     maxExportBatchSize: Math.min(512, options.maxQueueSize ?? 2048),
     exportTimeoutMillis: options.exportTimeoutMillis ?? 30_000,
   });
-  let handed = 0;
-  const counter: SpanProcessor = {
-    onStart: () => undefined,
-    onEnd: () => void handed++,
-    forceFlush: async () => undefined,
-    shutdown: async () => undefined,
-  };
+  const delivery = new CountingSpanProcessor(batch, exporter);
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': name }),
-    spanProcessors: [stepmark, counter, batch],
+    spanProcessors: [stepmark, delivery as unknown as SpanProcessor],
   });
   trace.disable();
   context.disable();
@@ -66,7 +60,7 @@ export function startService(
   return {
     tracer: provider.getTracer(name),
     exporter,
-    handedOff: () => handed,
+    delivery,
     stepmark,
     traces,
     // BatchSpanProcessor.forceFlush rejects when the export failed (Jaeger down): the counts say so.
