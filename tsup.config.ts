@@ -6,6 +6,7 @@ export default defineConfig({
     index: 'src/index.ts',
     export: 'src/export/index.ts',
     jaeger: 'src/jaeger/index.ts',
+    http: 'src/http/index.ts',
     cli: 'src/cli/main.ts',
   },
   format: ['esm', 'cjs'],

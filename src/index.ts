@@ -37,6 +37,15 @@ export {
   type StepmarkSpanProcessorOptions,
 } from './processor/StepmarkSpanProcessor.js';
 export { mergeTraces } from './processor/mergeTraces.js';
+export {
+  BAGGAGE_KEY,
+  injectMessageHeaders,
+  propagationHeaders,
+  StepmarkSampler,
+  type PropagationHeaders,
+  type SamplerLike,
+  type SamplingResultLike,
+} from './propagation/index.js';
 export type { TraceSink } from './export/TraceSink.js';
 export { InMemorySink } from './export/InMemorySink.js';
 export type {

@@ -100,7 +100,9 @@ export class Session {
     this.#options = resolveOptions(options);
     const traceMeta = this.#options.traceMeta;
     this.#meta =
-      traceMeta === undefined ? undefined : sanitizeMeta(traceMeta, this.#options.maxStringLength);
+      traceMeta === undefined
+        ? undefined
+        : sanitizeMeta(traceMeta, this.#options.maxStringLength, this.#options.redactor);
     openSession(this);
   }
 
@@ -177,7 +179,7 @@ export class Session {
     const entityId = this.#acceptedId(id);
     const entity = entityId === undefined ? undefined : this.#entityFor(entityId, kind);
     if (entity === undefined) return;
-    const snapshot = sanitizeMeta(meta, this.#options.maxStringLength);
+    const snapshot = sanitizeMeta(meta, this.#options.maxStringLength, this.#options.redactor);
     if (snapshot !== undefined) entity.meta = { ...entity.meta, ...snapshot };
     const { maxEvents, maxEntities } = this.#options;
     // A track writes a span event too; cap those writes like events so a loop cannot grow a span.
@@ -210,7 +212,13 @@ export class Session {
     if (entityId === undefined || !this.#hasRoom()) return undefined;
     const entity = this.#entityFor(entityId, kind);
     if (entity === undefined) return undefined;
-    const record = this.#newRecord(stage, action, sanitizeMeta(meta, this.#max), entity, false);
+    const record = this.#newRecord(
+      stage,
+      action,
+      sanitizeMeta(meta, this.#max, this.#options.redactor),
+      entity,
+      false,
+    );
     entity.events.push(record);
     this.#attach(record, span);
     return record.stage;
@@ -227,7 +235,13 @@ export class Session {
     if (target !== this) return target?.record(stage, action, meta, span) ?? this.#late();
     if (this.closed) return this.#late();
     if (!this.#hasRoom()) return undefined;
-    const record = this.#newRecord(stage, action, sanitizeMeta(meta, this.#max), undefined, false);
+    const record = this.#newRecord(
+      stage,
+      action,
+      sanitizeMeta(meta, this.#max, this.#options.redactor),
+      undefined,
+      false,
+    );
     this.#events.push(record);
     this.#attach(record, span);
     return record.stage;

@@ -1,3 +1,5 @@
+import { redactorFor, type Redactor } from './redaction.js';
+
 /**
  * Options of a traced request, given to `enable`, `withTracing` or an HTTP trigger.
  * @example stepmark.withTracing(handle, { maxEvents: 500, traceMeta: { route: '/checkout' } })
@@ -15,6 +17,13 @@ export interface StepmarkOptions {
   traceMeta?: Record<string, unknown>;
   /** Which entities to record; applies to every entity-scoped call, never to `record`/`step`/`enter`. */
   entityFilter?: (entityId: string) => boolean;
+  /**
+   * Meta keys whose values are replaced by '[REDACTED]' before anything is stored: a key is
+   * redacted when it contains one of these words (case-insensitive), at any depth. Default:
+   * password, passwd, secret, token, authorization, cookie, api_key, apikey, card, cvv, iban,
+   * ssn, email. `[]` turns redaction off.
+   */
+  redactKeys?: readonly string[];
 }
 
 /** Options with every default applied. */
@@ -25,6 +34,7 @@ export interface ResolvedOptions {
   clock: (() => Date) | undefined;
   traceMeta: Record<string, unknown> | undefined;
   entityFilter: ((entityId: string) => boolean) | undefined;
+  redactor: Redactor;
 }
 
 const DEFAULT_MAX_EVENTS = 10_000;
@@ -47,5 +57,6 @@ export function resolveOptions(options: StepmarkOptions | undefined): ResolvedOp
     clock: typeof o.clock === 'function' ? o.clock : undefined,
     traceMeta: o.traceMeta !== null && typeof o.traceMeta === 'object' ? o.traceMeta : undefined,
     entityFilter: typeof o.entityFilter === 'function' ? o.entityFilter : undefined,
+    redactor: redactorFor(Array.isArray(o.redactKeys) ? o.redactKeys : undefined),
   };
 }

@@ -1,4 +1,5 @@
 import type { Meta, MetaValue } from '../types.js';
+import { REDACTED, type Redactor } from './redaction.js';
 
 /** Depth below which nested objects are replaced by a marker: keeps one bad meta from costing a deep walk. */
 const MAX_DEPTH = 6;
@@ -64,7 +65,11 @@ export function labelOf(value: unknown, max: number): string {
  * 6 levels becomes '[Object]'/'[Array]'; objects and arrays keep 128 entries plus a '…' marker.
  * `undefined` is returned for `undefined` so that the caller can omit the key.
  */
-export function sanitizeValue(value: unknown, max: number): MetaValue | undefined {
+export function sanitizeValue(
+  value: unknown,
+  max: number,
+  redactor?: Redactor,
+): MetaValue | undefined {
   switch (typeof value) {
     case 'string':
       return value.length <= max ? value : truncate(value, max);
@@ -81,11 +86,17 @@ export function sanitizeValue(value: unknown, max: number): MetaValue | undefine
     case 'function':
       return `[Function ${value.name || 'anonymous'}]`;
     default:
-      return value === null ? null : sanitizeObject(value as object, max, 0, []);
+      return value === null ? null : sanitizeObject(value as object, max, 0, [], redactor);
   }
 }
 
-function sanitizeObject(value: object, max: number, depth: number, seen: object[]): MetaValue {
+function sanitizeObject(
+  value: object,
+  max: number,
+  depth: number,
+  seen: object[],
+  redactor?: Redactor,
+): MetaValue {
   if (value instanceof Date) {
     return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
   }
@@ -99,27 +110,39 @@ function sanitizeObject(value: object, max: number, depth: number, seen: object[
   seen.push(value);
   try {
     if (Array.isArray(value) || value instanceof Set) {
-      return sanitizeList(Array.from(value as Iterable<unknown>), max, depth, seen);
+      return sanitizeList(Array.from(value as Iterable<unknown>), max, depth, seen, redactor);
     }
     if (value instanceof Map) {
-      return sanitizeEntries(Array.from(value.entries()), max, depth, seen);
+      return sanitizeEntries(Array.from(value.entries()), max, depth, seen, redactor);
     }
-    return sanitizeEntries(ownEntries(value), max, depth, seen);
+    return sanitizeEntries(ownEntries(value), max, depth, seen, redactor);
   } finally {
     seen.pop();
   }
 }
 
-function nested(value: unknown, max: number, depth: number, seen: object[]): MetaValue | undefined {
+function nested(
+  value: unknown,
+  max: number,
+  depth: number,
+  seen: object[],
+  redactor?: Redactor,
+): MetaValue | undefined {
   return value !== null && typeof value === 'object'
-    ? sanitizeObject(value, max, depth + 1, seen)
+    ? sanitizeObject(value, max, depth + 1, seen, redactor)
     : sanitizeValue(value, max);
 }
 
-function sanitizeList(items: unknown[], max: number, depth: number, seen: object[]): MetaValue[] {
+function sanitizeList(
+  items: unknown[],
+  max: number,
+  depth: number,
+  seen: object[],
+  redactor?: Redactor,
+): MetaValue[] {
   const out: MetaValue[] = [];
   const n = Math.min(items.length, MAX_KEYS);
-  for (let i = 0; i < n; i++) out.push(nested(items[i], max, depth, seen) ?? null);
+  for (let i = 0; i < n; i++) out.push(nested(items[i], max, depth, seen, redactor) ?? null);
   if (items.length > n) out.push(`${MORE_KEYS}${items.length - n} more items`);
   return out;
 }
@@ -129,6 +152,7 @@ function sanitizeEntries(
   max: number,
   depth: number,
   seen: object[],
+  redactor?: Redactor,
 ): Meta {
   const out: Meta = {};
   let kept = 0;
@@ -137,9 +161,10 @@ function sanitizeEntries(
       out[MORE_KEYS] = `${entries.length - kept} more keys`;
       break;
     }
-    const v = nested(raw, max, depth, seen);
+    const label = labelOf(key, max);
+    const v = redactor?.redacts(label) ? REDACTED : nested(raw, max, depth, seen, redactor);
     if (v === undefined) continue;
-    setKey(out, labelOf(key, max), v);
+    setKey(out, label, v);
     kept++;
   }
   return out;
@@ -165,10 +190,10 @@ function ownEntries(value: object): Array<[string, unknown]> {
  * A non-object meta (e.g. a string) is kept as `{ value: ... }`.
  * Hot path: a small literal of primitives costs one loop and one allocation.
  */
-export function sanitizeMeta(meta: unknown, max: number): Meta | undefined {
+export function sanitizeMeta(meta: unknown, max: number, redactor?: Redactor): Meta | undefined {
   if (meta === undefined || meta === null) return undefined;
   if (typeof meta !== 'object' || Array.isArray(meta)) {
-    const v = sanitizeValue(meta, max);
+    const v = sanitizeValue(meta, max, redactor);
     return v === undefined ? undefined : { value: v };
   }
   const src = meta as Record<string, unknown>;
@@ -185,7 +210,7 @@ export function sanitizeMeta(meta: unknown, max: number): Meta | undefined {
     } catch {
       raw = '[Thrown]';
     }
-    const v = sanitizeValue(raw, max);
+    const v = redactor?.redacts(key) ? REDACTED : sanitizeValue(raw, max, redactor);
     if (v === undefined) continue;
     setKey(out, key.length <= max ? key : truncate(key, max), v);
     kept++;

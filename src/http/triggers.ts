@@ -1,0 +1,51 @@
+import type { IncomingMessage } from 'node:http';
+
+/** Decides whether a request asks for tracing. Must be cheap: it runs on every request. */
+export type Trigger = (req: IncomingMessage) => boolean;
+
+/** Values of a trigger header or query flag that mean "on" (compared trimmed, case-insensitive). */
+const ON = new Set(['1', 'true', 'yes', 'on']);
+
+function isOn(value: string | string[] | undefined | null): boolean {
+  const first = Array.isArray(value) ? value[0] : value;
+  return typeof first === 'string' && first.length <= 16 && ON.has(first.trim().toLowerCase());
+}
+
+/**
+ * Triggers when header `name` is 1/true/yes/on. Other values (odd casing aside) do not trigger.
+ * @example headerTrigger('X-Stepmark') // X-Stepmark: true
+ */
+export function headerTrigger(name: string): Trigger {
+  const header = name.toLowerCase();
+  return function stepmarkHeaderTrigger(req) {
+    return isOn(req.headers[header]);
+  };
+}
+
+/**
+ * Triggers when query parameter `name` is 1/true/yes/on.
+ * @example queryTrigger('stepmark') // GET /orders?stepmark=true
+ */
+export function queryTrigger(name: string): Trigger {
+  return function stepmarkQueryTrigger(req) {
+    const url = req.url ?? '';
+    const q = url.indexOf('?');
+    // No query string: no parsing at all (the common, untriggered case).
+    if (q < 0 || !url.includes(name, q)) return false;
+    return isOn(new URLSearchParams(url.slice(q + 1)).get(name));
+  };
+}
+
+/** Triggers when any of `triggers` does. */
+export function anyTrigger(...triggers: Trigger[]): Trigger {
+  return function stepmarkAnyTrigger(req) {
+    return triggers.some((t) => t(req));
+  };
+}
+
+/** Triggers when all of `triggers` do. */
+export function allTriggers(...triggers: Trigger[]): Trigger {
+  return function stepmarkAllTriggers(req) {
+    return triggers.every((t) => t(req));
+  };
+}

@@ -1,0 +1,9 @@
+// Propagation: carry the decision to trace across services. Hand-written: named exports only.
+export { BAGGAGE_KEY, BAGGAGE_ON, hasStepmarkBaggage, isEnabledContext } from './baggage.js';
+export {
+  injectMessageHeaders,
+  propagationHeaders,
+  type PropagationHeaders,
+} from './propagationHeaders.js';
+export { StepmarkSampler, type SamplerLike, type SamplingResultLike } from './StepmarkSampler.js';
+export { extractW3C, parseBaggage, parseTraceparent, type HeaderSource } from './w3c.js';
