@@ -1,5 +1,5 @@
-import { context, propagation, trace, type Context } from '@opentelemetry/api';
-import { BAGGAGE_KEY, BAGGAGE_ON } from './baggageFlag.js';
+import { context, trace, type Context } from '@opentelemetry/api';
+import { withStepmarkBaggage } from './baggageFlag.js';
 import { sessionOf } from './activeSession.js';
 import type { StepmarkOptions } from './options.js';
 import { registry, reportInternalError, SESSION_KEY } from './registry.js';
@@ -22,7 +22,7 @@ export function enableContext(options: StepmarkOptions | undefined, ctx: Context
   const span = trace.getSpan(ctx);
   if (span === undefined || !span.isRecording()) {
     const session = new Session(options, true); // binds when its first recording span appears
-    return { ctx: flagged(ctx).setValue(SESSION_KEY, session), session, created: true };
+    return { ctx: withStepmarkBaggage(ctx).setValue(SESSION_KEY, session), session, created: true };
   }
   const found = Session.forTrace(span.spanContext().traceId, span, options);
   if (found === undefined) {
@@ -30,18 +30,7 @@ export function enableContext(options: StepmarkOptions | undefined, ctx: Context
     registry.stats.lateCalls++;
     return { ctx, session: closedSession(), created: false };
   }
-  return { ctx: flagged(ctx).setValue(SESSION_KEY, found.session), ...found };
-}
-
-/**
- * `ctx` with the W3C baggage entry `stepmark=1`: the application's own propagators (HTTP,
- * fetch, messaging instrumentations) then carry the decision to trace to every service
- * downstream, where `stepmark-otel/http` enables recording for it.
- */
-function flagged(ctx: Context): Context {
-  const baggage = propagation.getBaggage(ctx) ?? propagation.createBaggage();
-  if (baggage.getEntry(BAGGAGE_KEY)?.value === BAGGAGE_ON) return ctx;
-  return propagation.setBaggage(ctx, baggage.setEntry(BAGGAGE_KEY, { value: BAGGAGE_ON }));
+  return { ctx: withStepmarkBaggage(ctx).setValue(SESSION_KEY, found.session), ...found };
 }
 
 /** What a refused enable reports as its session (the context itself is returned unchanged). */
