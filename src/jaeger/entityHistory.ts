@@ -1,6 +1,7 @@
+import { compareText } from '../core/compareText.js';
 import type { EntityTrace, Meta, TraceEvent } from '../types.js';
 import type { JaegerClient } from './JaegerClient.js';
-import { rebuildTraces, recordingOrder } from './rebuildTrace.js';
+import { rebuildTraces } from './rebuildTrace.js';
 import { ENTITY_SEARCH_ATTRIBUTE } from './search.js';
 
 /** One decision about an entity, with the trace it was made in. */
@@ -52,17 +53,12 @@ export async function entityHistory(
         continue;
       const entity = entities[entityId];
       if (trace === undefined || entity === undefined) continue;
-      // The rebuild put the entity's events in recording order; keep that order.
-      const inOrder = recordingOrder(trace).filter((e) => entity.events.includes(e));
-      found.push({
-        traceId,
-        entity: { ...entity, events: inOrder },
-        first: inOrder[0]?.timestamp ?? '',
-      });
+      // rebuildTraces already lists an entity's events in recording order.
+      found.push({ traceId, entity, first: entity.events[0]?.timestamp ?? '' });
     }
   }
   // Traces in time order; meta and kind merge in that order, so the latest state wins.
-  found.sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
+  found.sort((a, b) => compareText(a.first, b.first));
   for (const { traceId, entity } of found) {
     history.traces.push(traceId);
     if (entity.kind !== undefined) history.kind = entity.kind;
