@@ -35,3 +35,10 @@ export class EventRecord {
     this.spanId = undefined;
   }
 }
+
+/** The distinct entity ids of `records`, in first-seen order. */
+export function entityIdsOf(records: readonly EventRecord[]): string[] {
+  const ids = new Set<string>();
+  for (const r of records) if (r.entityId !== undefined) ids.add(r.entityId);
+  return [...ids];
+}

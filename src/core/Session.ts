@@ -2,7 +2,7 @@ import { INVALID_TRACEID, TraceFlags, type Span } from '@opentelemetry/api';
 import type { EntityTrace, Meta, Trace, TraceEvent } from '../types.js';
 import { CallerStage, callerName } from './callerName.js';
 import type { DecisionWriter } from './DecisionWriter.js';
-import { EventRecord } from './EventRecord.js';
+import { entityIdsOf, EventRecord } from './EventRecord.js';
 import { isoTimestamp } from './isoTimestamp.js';
 import { resolveOptions, type ResolvedOptions, type StepmarkOptions } from './options.js';
 import {
@@ -38,12 +38,6 @@ function toEvent(record: EventRecord, copy: boolean): TraceEvent {
   if (record.meta !== undefined) event.meta = copy ? cloneMeta(record.meta) : record.meta;
   if (record.spanId !== undefined) event.span_id = record.spanId;
   return event;
-}
-
-function uniqueEntityIds(records: readonly EventRecord[]): string[] {
-  const ids = new Set<string>();
-  for (const r of records) if (r.entityId !== undefined) ids.add(r.entityId);
-  return [...ids];
 }
 
 function isSampled(span: Span): boolean {
@@ -389,7 +383,7 @@ export class Session {
       this.#orphans = [];
     }
     if (records !== undefined) {
-      this.#droppedSpanEvents += writer.write(span, records, uniqueEntityIds(records));
+      this.#droppedSpanEvents += writer.write(span, records, entityIdsOf(records));
     }
     if (isRoot && this.#meta !== undefined) writer.writeTraceMeta(span, this.#meta);
   }

@@ -27,22 +27,8 @@ import {
 } from './attributes.js';
 import type { DecisionWriter } from './DecisionWriter.js';
 import { registry } from './registry.js';
-import type { EventRecord } from './EventRecord.js';
-
-/** Epoch milliseconds (fractional) as OTel's [seconds, nanoseconds]. */
-export function toHrTime(ms: number): HrTime {
-  let seconds = Math.floor(ms / 1000);
-  let nanos = Math.round((ms - seconds * 1000) * 1e6);
-  if (nanos >= 1e9) {
-    seconds += 1;
-    nanos -= 1e9;
-  }
-  return [seconds, nanos];
-}
-
-function hrTimeToMs(time: HrTime): number {
-  return time[0] * 1000 + time[1] / 1e6;
-}
+import { entityIdsOf, type EventRecord } from './EventRecord.js';
+import { hrTimeToMs, toHrTime } from './hrTime.js';
 
 /** Primitives as they are; null, arrays and objects JSON-encoded (OTel attributes cannot nest). */
 function attributeValue(value: MetaValue): AttributeValue {
@@ -129,12 +115,6 @@ function addEvents(span: Span, records: readonly EventRecord[], from: number, to
   }
 }
 
-function uniqueIds(records: readonly EventRecord[]): string[] {
-  const ids = new Set<string>();
-  for (const r of records) if (r.entityId !== undefined) ids.add(r.entityId);
-  return [...ids];
-}
-
 /** Lists `ids` (merged with ids already on the span) in `stepmark.entity.ids`, capped. */
 function setEntityIds(span: Span, ids: readonly string[]): void {
   if (ids.length === 0) return;
@@ -201,7 +181,7 @@ export class SpanEventWriter implements DecisionWriter {
       }
       const chunk = records.slice(next, next + take);
       addEvents(overflow, chunk, 0, take);
-      setEntityIds(overflow, uniqueIds(chunk));
+      setEntityIds(overflow, entityIdsOf(chunk));
       overflow.end(timeOf(chunk[chunk.length - 1] as EventRecord));
       next += take;
     }

@@ -41,7 +41,8 @@ const DEFAULT_MAX_EVENTS = 10_000;
 const DEFAULT_MAX_ENTITIES = 10_000;
 const DEFAULT_MAX_STRING_LENGTH = 2_048;
 
-function nonNegativeInt(value: unknown, fallback: number): number {
+/** A whole number >= 0 from an option, or `fallback` when it is not one. */
+export function nonNegativeInt(value: unknown, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0
     ? Math.floor(value)
     : fallback;

@@ -1,5 +1,6 @@
 import { context, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { enableContext } from './enable.js';
+import { isThenable } from './isThenable.js';
 import type { StepmarkOptions } from './options.js';
 import { registry, reportInternalError } from './registry.js';
 import type { Session } from './Session.js';
@@ -7,14 +8,6 @@ import type { Session } from './Session.js';
 /** Name of the span `withTracing` starts when no span is active. */
 export const WITH_TRACING_SPAN = 'stepmark';
 const TRACER_NAME = 'stepmark-otel';
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
 
 function finish(span: Span | undefined, session: Session | undefined, error?: unknown): void {
   try {

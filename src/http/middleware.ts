@@ -9,6 +9,7 @@ import {
 } from '@opentelemetry/api';
 import { collect } from '../core/collect.js';
 import { enable } from '../core/enable.js';
+import { isThenable } from '../core/isThenable.js';
 import type { StepmarkOptions } from '../core/options.js';
 import { reportInternalError } from '../core/registry.js';
 import { BAGGAGE_KEY, hasStepmarkBaggage } from '../propagation/baggage.js';
@@ -200,9 +201,9 @@ export function withStepmark(
     mw(req, res, () => {
       try {
         const result = handler(req, res);
-        if (result !== null && typeof (result as { then?: unknown })?.then === 'function') {
+        if (isThenable(result)) {
           const bound = context.bind(context.active(), fail);
-          (result as PromiseLike<unknown>).then(undefined, bound);
+          result.then(undefined, bound);
         }
       } catch (error) {
         fail(error);

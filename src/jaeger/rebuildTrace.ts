@@ -11,6 +11,7 @@ import {
   EVENT_DECISION,
   EVENT_TRACK,
 } from '../core/attributes.js';
+import { compareText } from '../core/compareText.js';
 import { isoTimestamp } from '../core/isoTimestamp.js';
 import { setKey } from '../core/sanitize.js';
 import type { EntityTrace, Meta, MetaValue, Trace, TraceEvent, TraceSpan } from '../types.js';
@@ -192,7 +193,7 @@ export function recordingOrder(trace: Trace): TraceEvent[] {
     ...Object.values(trace.entities ?? {}).flatMap((e) => e.events),
     ...(trace.events ?? []),
   ];
-  return all.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
+  return all.sort((a, b) => compareText(a.timestamp, b.timestamp));
 }
 
 function assemble(
@@ -227,9 +228,7 @@ function assemble(
   );
   if (Object.keys(entities).length > 0) trace.entities = entities;
   if (events.length > 0) trace.events = events;
-  trace.spans = entry.spans.sort((a, b) =>
-    a.start_time < b.start_time ? -1 : a.start_time > b.start_time ? 1 : 0,
-  );
+  trace.spans = entry.spans.sort((a, b) => compareText(a.start_time, b.start_time));
   if (entry.dropped > 0) trace.dropped_span_events = entry.dropped;
   return trace;
 }

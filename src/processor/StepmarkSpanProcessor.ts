@@ -1,6 +1,7 @@
 import { trace as otelTrace, type Context, type Span } from '@opentelemetry/api';
 import type { DecisionWriter } from '../core/DecisionWriter.js';
-import type { StepmarkOptions } from '../core/options.js';
+import { isThenable } from '../core/isThenable.js';
+import { nonNegativeInt, type StepmarkOptions } from '../core/options.js';
 import {
   markFinished,
   registry,
@@ -52,16 +53,6 @@ export interface StepmarkProcessorStats {
   internalErrors: number;
 }
 
-function positive(value: number | undefined, fallback: number): number {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0
-    ? Math.floor(value)
-    : fallback;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as { then?: unknown } | undefined)?.then === 'function';
-}
-
 /**
  * A SpanProcessor that writes each request's decisions on its spans (when each span ends) and
  * assembles them, per trace, into the Stepmark-shaped JSON with FlowTracker-shaped spans, emitted
@@ -98,10 +89,10 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
   constructor(options: StepmarkSpanProcessorOptions = {}) {
     this.#onFinish = typeof options.onFinish === 'function' ? options.onFinish : undefined;
     this.#sinks = Array.isArray(options.exporters) ? [...options.exporters] : [];
-    this.#maxTraces = positive(options.maxTraces, 1_000) || 1;
-    this.#ttlMs = positive(options.traceTtlMs, 300_000) || 1;
-    this.#maxSpans = positive(options.maxSpans, 1_000);
-    this.#maxPending = positive(options.maxPendingExports, 1_000) || 1;
+    this.#maxTraces = nonNegativeInt(options.maxTraces, 1_000) || 1;
+    this.#ttlMs = nonNegativeInt(options.traceTtlMs, 300_000) || 1;
+    this.#maxSpans = nonNegativeInt(options.maxSpans, 1_000);
+    this.#maxPending = nonNegativeInt(options.maxPendingExports, 1_000) || 1;
     this.#always = options.mode === 'always';
     this.#writer = options.writer ?? defaultWriter;
     registry.processors.add(this);

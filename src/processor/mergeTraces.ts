@@ -1,4 +1,5 @@
 import type { EntityTrace, Trace, TraceEvent } from '../types.js';
+import { compareText } from '../core/compareText.js';
 import { setKey } from '../core/sanitize.js';
 
 const COUNTERS = [
@@ -10,7 +11,7 @@ const COUNTERS = [
 ] as const;
 
 function byTime(a: TraceEvent, b: TraceEvent): number {
-  return a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0;
+  return compareText(a.timestamp, b.timestamp);
 }
 
 /**

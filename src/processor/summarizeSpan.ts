@@ -1,17 +1,15 @@
 import { SpanStatusCode, type HrTime } from '@opentelemetry/api';
 import type { MetaValue, TraceSpan } from '../types.js';
+import { hrTimeToMs } from '../core/hrTime.js';
+import { isoTimestamp } from '../core/isoTimestamp.js';
 import { sanitizeValue, setKey } from '../core/sanitize.js';
 import type { ReadableSpanLike } from '../core/SdkSpan.js';
 
 /** Span attributes are the application's own; keep long ones readable but bounded. */
 const MAX_TAG_LENGTH = 4_096;
 
-function hrTimeToMs(time: HrTime): number {
-  return time[0] * 1000 + time[1] / 1e6;
-}
-
 function iso(time: HrTime): string {
-  return new Date(hrTimeToMs(time)).toISOString();
+  return isoTimestamp(hrTimeToMs(time));
 }
 
 /** A span in FlowTracker's shape; attributes become tags, the status 'ok' or 'error' when set. */
