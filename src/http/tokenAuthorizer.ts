@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import { diag } from '@opentelemetry/api';
+import { headerOf } from '../propagation/w3c.js';
+import type { RequestHead } from './RequestHead.js';
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
@@ -14,7 +15,7 @@ function digest(value: string): Buffer {
  */
 export function tokenAuthorizer(
   options: { header?: string; env?: string } = {},
-): (req: IncomingMessage) => boolean {
+): (req: RequestHead) => boolean {
   const header = (options.header ?? 'x-stepmark-token').toLowerCase();
   const variable = options.env ?? 'STEPMARK_TOKEN';
   const secret = process.env[variable];
@@ -23,8 +24,7 @@ export function tokenAuthorizer(
   // Hashing both sides gives equal lengths, which timingSafeEqual needs, and leaks no length.
   const expected = secret ? digest(secret) : undefined;
   return function stepmarkTokenAuthorizer(req) {
-    const given = req.headers[header];
-    const value = Array.isArray(given) ? given[0] : given;
+    const value = headerOf(req.headers, header);
     if (expected === undefined || typeof value !== 'string' || value.length === 0) return false;
     return timingSafeEqual(digest(value), expected);
   };

@@ -1,14 +1,18 @@
-import type { IncomingMessage } from 'node:http';
+import { headerOf } from '../propagation/w3c.js';
+import type { RequestHead } from './RequestHead.js';
 
-/** Decides whether a request asks for tracing. Must be cheap: it runs on every request. */
-export type Trigger = (req: IncomingMessage) => boolean;
+/**
+ * Decides whether a request asks for tracing. Must be cheap: it runs on every request. The
+ * built-in triggers read only the `RequestHead`; a predicate of your own gets the framework's
+ * request (Express `req`, Koa `ctx`, Fastify `request` ...).
+ */
+export type Trigger<R = RequestHead> = (req: R) => boolean;
 
 /** Values of a trigger header or query flag that mean "on" (compared trimmed, case-insensitive). */
 const ON = new Set(['1', 'true', 'yes', 'on']);
 
-function isOn(value: string | string[] | undefined | null): boolean {
-  const first = Array.isArray(value) ? value[0] : value;
-  return typeof first === 'string' && first.length <= 16 && ON.has(first.trim().toLowerCase());
+function isOn(value: string | undefined | null): boolean {
+  return typeof value === 'string' && value.length <= 16 && ON.has(value.trim().toLowerCase());
 }
 
 /**
@@ -18,7 +22,7 @@ function isOn(value: string | string[] | undefined | null): boolean {
 export function headerTrigger(name: string): Trigger {
   const header = name.toLowerCase();
   return function stepmarkHeaderTrigger(req) {
-    return isOn(req.headers[header]);
+    return isOn(headerOf(req.headers, header));
   };
 }
 
@@ -37,14 +41,14 @@ export function queryTrigger(name: string): Trigger {
 }
 
 /** Triggers when any of `triggers` does. */
-export function anyTrigger(...triggers: Trigger[]): Trigger {
+export function anyTrigger<R>(...triggers: Trigger<R>[]): Trigger<R> {
   return function stepmarkAnyTrigger(req) {
     return triggers.some((t) => t(req));
   };
 }
 
 /** Triggers when all of `triggers` do. */
-export function allTriggers(...triggers: Trigger[]): Trigger {
+export function allTriggers<R>(...triggers: Trigger<R>[]): Trigger<R> {
   return function stepmarkAllTriggers(req) {
     return triggers.every((t) => t(req));
   };

@@ -1,0 +1,183 @@
+import {
+  context,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+} from '@opentelemetry/api';
+import { collect } from '../core/collect.js';
+import { enable } from '../core/enable.js';
+import { reportInternalError } from '../core/registry.js';
+import { BAGGAGE_KEY, hasStepmarkBaggage } from '../propagation/baggage.js';
+import { extractW3C, headerOf, parseBaggage } from '../propagation/w3c.js';
+import type { Trace } from '../types.js';
+import type { RequestHead } from './RequestHead.js';
+import { safely } from './safely.js';
+import type { StepmarkHttpOptions } from './StepmarkHttpOptions.js';
+import { TokenBucket } from './TokenBucket.js';
+import { DEFAULT_MAX_HEADER_BYTES, traceHeaderValue } from './traceHeader.js';
+import { headerTrigger } from './triggers.js';
+
+const TRACER = 'stepmark-otel/http';
+
+/** How a traced request ended, for the span stepmark started (if it started one). */
+export interface RequestOutcome {
+  /** Span attributes to add, e.g. `http.response.status_code`. */
+  attributes?: Attributes;
+  /** Marks the span as an error. */
+  error?: boolean;
+  /** The matched route (`/orders/:id`): names the span `METHOD route` and sets `http.route`. */
+  route?: string | undefined;
+}
+
+/** A request stepmark decided to trace: run the handler in `ctx`, then `finish` it once. */
+export interface TracedRequest {
+  /** The enabled context to run the handler in. */
+  readonly ctx: Context;
+  /** Whether the trace may be returned to this caller (authorized, header configured). */
+  readonly expose: boolean;
+  /** The trace so far as a safe response header value; undefined when not exposed or on error. */
+  headerValue(): string | undefined;
+  /** Ends stepmark's own span (if any) and hands the trace to `onFinish`. Idempotent. */
+  finish(outcome?: RequestOutcome): void;
+}
+
+/** The server span stepmark started, and the HTTP method to prefix its route with. */
+interface OwnSpan {
+  span: Span;
+  method: string | undefined;
+}
+
+/** Whether the request's own `baggage` header carries `stepmark=1` (when no instrumentation extracted it). */
+function baggageHeaderOn(head: RequestHead): boolean {
+  const value = headerOf(head.headers, 'baggage');
+  if (value === undefined || !value.includes(BAGGAGE_KEY)) return false;
+  return parseBaggage(value)?.getEntry(BAGGAGE_KEY)?.value === '1';
+}
+
+/**
+ * The decision every adapter shares: does this request get traced (trigger or upstream
+ * baggage, authorization, rate limit), may the caller read the trace, and which span records
+ * (the instrumentation's active server span, or one stepmark starts, never both).
+ * @example const traced = gate.open(req); if (traced) context.with(traced.ctx, next); else next();
+ */
+export class RequestGate<R> {
+  readonly #options: StepmarkHttpOptions<R>;
+  readonly #trigger: (req: R) => boolean;
+  readonly #bucket: TokenBucket | undefined;
+  readonly #honorBaggage: boolean;
+  readonly #maxHeader: number;
+
+  constructor(options: StepmarkHttpOptions<R> = {}) {
+    this.#options = options;
+    this.#trigger = options.trigger ?? (headerTrigger('x-stepmark') as (req: R) => boolean);
+    this.#bucket =
+      options.rateLimit === false
+        ? undefined
+        : new TokenBucket(options.rateLimit ?? { perSecond: 10, burst: 20 });
+    this.#honorBaggage = options.honorBaggage !== false;
+    this.#maxHeader = options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
+  }
+
+  /**
+   * Decides for `req` (whose head is `head`: the request itself for Node-style frameworks).
+   * Undefined means "run untraced": the common case costs one trigger call and a baggage check.
+   * `spanName` names the span stepmark starts when no instrumentation span is active.
+   */
+  open(req: R, head: RequestHead, spanName?: string): TracedRequest | undefined {
+    const options = this.#options;
+    const trigger = this.#trigger;
+    const explicit = safely('trigger', () => trigger(req), false);
+    const viaBaggage =
+      !explicit &&
+      this.#honorBaggage &&
+      safely('baggage', () => hasStepmarkBaggage(context.active()) || baggageHeaderOn(head), false);
+    if (!explicit && !viaBaggage) return undefined;
+    const authorize = options.authorize;
+    const authorized =
+      authorize !== undefined ? safely('authorize', () => authorize(req) === true, false) : false;
+    if (explicit && authorize !== undefined && !authorized) return undefined;
+    if (this.#bucket !== undefined && !this.#bucket.take()) return undefined;
+    const expose =
+      options.responseHeader !== undefined &&
+      explicit &&
+      (authorized ||
+        (authorize === undefined && options.responseHeaderWithoutAuthorization === true));
+    let ctx: Context;
+    let started: OwnSpan | undefined;
+    try {
+      const parent = context.active();
+      if (trace.getSpan(parent)?.isRecording() === true) {
+        ctx = enable(options.tracerOptions, parent); // an instrumentation's server span: record on it
+      } else {
+        const enabled = enable(options.tracerOptions, extractW3C(parent, head.headers));
+        const method = head.method ?? 'HTTP';
+        const span = trace.getTracer(TRACER).startSpan(
+          spanName ?? method,
+          {
+            kind: SpanKind.SERVER,
+            attributes: {
+              'http.request.method': method,
+              'url.path': (head.url ?? '').split('?')[0] ?? '',
+            },
+          },
+          enabled,
+        );
+        // An HTTP span is renamed `METHOD route` at the end; a gRPC one is named by its method.
+        started = { span, method: spanName === undefined ? method : undefined };
+        ctx = trace.setSpan(enabled, span);
+      }
+    } catch (error) {
+      reportInternalError('RequestGate.open', error);
+      return undefined;
+    }
+    return this.#traced(req, ctx, started, expose);
+  }
+
+  #traced(req: R, ctx: Context, started: OwnSpan | undefined, expose: boolean): TracedRequest {
+    const { onFinish } = this.#options;
+    const maxHeader = this.#maxHeader;
+    let done = false;
+    return {
+      ctx,
+      expose,
+      headerValue() {
+        if (!expose) return undefined;
+        const snapshot = safely('responseHeader', () => context.with(ctx, collect), undefined);
+        return snapshot === undefined
+          ? undefined
+          : safely('responseHeader', () => traceHeaderValue(snapshot, maxHeader), undefined);
+      },
+      finish(outcome = {}) {
+        if (done) return;
+        done = true;
+        const snapshot: Trace | undefined = safely(
+          'collect',
+          () => context.with(ctx, collect),
+          undefined,
+        );
+        if (started !== undefined) endSpan(started.span, outcome, started.method);
+        if (snapshot !== undefined && onFinish !== undefined)
+          safely('onFinish', () => onFinish(snapshot, req), undefined);
+      },
+    };
+  }
+}
+
+function endSpan(span: Span, outcome: RequestOutcome, method: string | undefined): void {
+  safely(
+    'endSpan',
+    () => {
+      if (outcome.attributes !== undefined) span.setAttributes(outcome.attributes);
+      if (outcome.route !== undefined) {
+        span.setAttribute('http.route', outcome.route);
+        if (method !== undefined) span.updateName(`${method} ${outcome.route}`);
+      }
+      if (outcome.error === true) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    },
+    undefined,
+  );
+}

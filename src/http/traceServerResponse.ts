@@ -1,0 +1,42 @@
+import type { ServerResponse } from 'node:http';
+import { safely } from './safely.js';
+import type { TracedRequest } from './RequestGate.js';
+
+/**
+ * Ties a traced request to Node's `ServerResponse`: the trace header is set just before the
+ * headers go out (if they have not yet), and the request finishes when the response does or
+ * the client goes away. `route` is read at the end, once the framework has matched one.
+ * @example traceServerResponse(traced, res, 'X-Stepmark-Trace', () => req.route?.path)
+ */
+export function traceServerResponse(
+  traced: TracedRequest,
+  res: ServerResponse,
+  responseHeader: string | undefined,
+  route?: () => string | undefined,
+): void {
+  if (traced.expose && responseHeader !== undefined) exposeTrace(res, traced, responseHeader);
+  const finish = () =>
+    traced.finish({
+      attributes: {
+        'http.response.status_code': res.statusCode,
+        ...(res.writableFinished ? {} : { 'http.aborted': true }),
+      },
+      error: res.statusCode >= 500,
+      route: route === undefined ? undefined : safely('route', route, undefined),
+    });
+  res.once('finish', finish);
+  res.once('close', finish);
+}
+
+/** Sets the trace header just before the response headers go out (if they have not already). */
+function exposeTrace(res: ServerResponse, traced: TracedRequest, name: string): void {
+  const writeHead = res.writeHead;
+  res.writeHead = function stepmarkWriteHead(this: ServerResponse, ...args: unknown[]) {
+    if (!this.headersSent) {
+      const value = traced.headerValue();
+      if (value !== undefined)
+        safely('responseHeader', () => this.setHeader(name, value), undefined);
+    }
+    return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+  } as typeof res.writeHead;
+}
