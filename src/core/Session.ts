@@ -386,6 +386,23 @@ export class Session {
       this.#droppedSpanEvents += writer.write(span, records, entityIdsOf(records));
     }
     if (isRoot && this.#meta !== undefined) writer.writeTraceMeta(span, this.#meta);
+    if (isRoot && this.#pending.size > 0) this.#flushStragglers(writer, span);
+  }
+
+  /**
+   * Records of spans still open when the last local root ends (instrumentation-express ends its
+   * handler span after the response): the trace is emitted next, so they are written now, on
+   * their span while it still records, else on the root.
+   */
+  #flushStragglers(writer: DecisionWriter, root: Span): void {
+    for (const [open, records] of this.#pending) {
+      const target = open.isRecording() ? open : root;
+      if (target === root) for (const r of records) r.spanId = root.spanContext().spanId;
+      this.#droppedSpanEvents += writer.write(target, records, entityIdsOf(records));
+    }
+    this.#pending.clear();
+    this.#lastSpan = undefined;
+    this.#lastPending = undefined;
   }
 
   /**

@@ -18,7 +18,7 @@ import { safely } from './safely.js';
 import type { StepmarkHttpOptions } from './StepmarkHttpOptions.js';
 import { TokenBucket } from './TokenBucket.js';
 import { DEFAULT_MAX_HEADER_BYTES, traceHeaderValue } from './traceHeader.js';
-import { headerTrigger } from './triggers.js';
+import { headerTrigger, type Trigger } from './triggers.js';
 
 const TRACER = 'stepmark-otel/http';
 
@@ -65,14 +65,14 @@ function baggageHeaderOn(head: RequestHead): boolean {
  */
 export class RequestGate<R> {
   readonly #options: StepmarkHttpOptions<R>;
-  readonly #trigger: (req: R) => boolean;
+  readonly #trigger: Trigger<R>;
   readonly #bucket: TokenBucket | undefined;
   readonly #honorBaggage: boolean;
   readonly #maxHeader: number;
 
   constructor(options: StepmarkHttpOptions<R> = {}) {
     this.#options = options;
-    this.#trigger = options.trigger ?? (headerTrigger('x-stepmark') as (req: R) => boolean);
+    this.#trigger = options.trigger ?? headerTrigger('x-stepmark');
     this.#bucket =
       options.rateLimit === false
         ? undefined
@@ -89,7 +89,7 @@ export class RequestGate<R> {
   open(req: R, head: RequestHead, spanName?: string): TracedRequest | undefined {
     const options = this.#options;
     const trigger = this.#trigger;
-    const explicit = safely('trigger', () => trigger(req), false);
+    const explicit = safely('trigger', () => trigger(req, head), false);
     const viaBaggage =
       !explicit &&
       this.#honorBaggage &&
@@ -97,7 +97,9 @@ export class RequestGate<R> {
     if (!explicit && !viaBaggage) return undefined;
     const authorize = options.authorize;
     const authorized =
-      authorize !== undefined ? safely('authorize', () => authorize(req) === true, false) : false;
+      authorize !== undefined
+        ? safely('authorize', () => authorize(req, head) === true, false)
+        : false;
     if (explicit && authorize !== undefined && !authorized) return undefined;
     if (this.#bucket !== undefined && !this.#bucket.take()) return undefined;
     const expose =

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { StepmarkOptions } from '../core/options.js';
 import type { Trace } from '../types.js';
+import type { RequestHead } from './RequestHead.js';
 import type { Trigger } from './triggers.js';
 
 /**
@@ -13,8 +14,8 @@ import type { Trigger } from './triggers.js';
 export interface StepmarkHttpOptions<R = IncomingMessage> {
   /** Which requests ask for tracing. Default: header `X-Stepmark: true`. */
   trigger?: Trigger<R>;
-  /** Who may trigger and read. A triggered request it refuses runs untraced. Default: everyone may trigger, nobody may read. */
-  authorize?: (req: R) => boolean;
+  /** Who may trigger and read (gets the request and its head). A triggered request it refuses runs untraced. Default: everyone may trigger, nobody may read. */
+  authorize?: (req: R, head: RequestHead) => boolean;
   /** Name of the response header carrying the trace JSON; off unless set. Sent only to authorized requests. */
   responseHeader?: string;
   /** Send the response header without an `authorize` (to anyone who triggers). Default false. */

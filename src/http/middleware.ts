@@ -4,7 +4,7 @@ import { isThenable } from '../core/isThenable.js';
 import { RequestGate } from './RequestGate.js';
 import { safely } from './safely.js';
 import type { StepmarkHttpOptions } from './StepmarkHttpOptions.js';
-import { traceServerResponse } from './traceServerResponse.js';
+import { traceNodeRequest } from './traceNodeRequest.js';
 
 /** Connect-style middleware: `(req, res, next)`. */
 export type StepmarkMiddleware<R extends IncomingMessage = IncomingMessage> = (
@@ -27,8 +27,9 @@ export function middleware<R extends IncomingMessage = IncomingMessage>(
   return function stepmarkMiddleware(req, res, next) {
     const traced = gate.open(req, req);
     if (traced === undefined) return next();
-    traceServerResponse(
+    traceNodeRequest(
       traced,
+      req,
       res,
       options.responseHeader,
       route === undefined ? undefined : () => route(req),

@@ -15,7 +15,7 @@ function digest(value: string): Buffer {
  */
 export function tokenAuthorizer(
   options: { header?: string; env?: string } = {},
-): (req: RequestHead) => boolean {
+): (req: unknown, head: RequestHead) => boolean {
   const header = (options.header ?? 'x-stepmark-token').toLowerCase();
   const variable = options.env ?? 'STEPMARK_TOKEN';
   const secret = process.env[variable];
@@ -23,8 +23,8 @@ export function tokenAuthorizer(
     diag.warn(`stepmark-otel: ${variable} is not set; tokenAuthorizer refuses every request`);
   // Hashing both sides gives equal lengths, which timingSafeEqual needs, and leaks no length.
   const expected = secret ? digest(secret) : undefined;
-  return function stepmarkTokenAuthorizer(req) {
-    const value = headerOf(req.headers, header);
+  return function stepmarkTokenAuthorizer(_req, head) {
+    const value = headerOf(head.headers, header);
     if (expected === undefined || typeof value !== 'string' || value.length === 0) return false;
     return timingSafeEqual(digest(value), expected);
   };

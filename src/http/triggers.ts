@@ -2,11 +2,11 @@ import { headerOf } from '../propagation/w3c.js';
 import type { RequestHead } from './RequestHead.js';
 
 /**
- * Decides whether a request asks for tracing. Must be cheap: it runs on every request. The
- * built-in triggers read only the `RequestHead`; a predicate of your own gets the framework's
- * request (Express `req`, Koa `ctx`, Fastify `request` ...).
+ * Decides whether a request asks for tracing. Must be cheap: it runs on every request. It gets
+ * the framework's request (Express `req`, Koa `ctx`, Hono `c`, a gRPC call ...) and its
+ * `RequestHead` (headers, url, method), which is all the built-in triggers read.
  */
-export type Trigger<R = RequestHead> = (req: R) => boolean;
+export type Trigger<R = unknown> = (req: R, head: RequestHead) => boolean;
 
 /** Values of a trigger header or query flag that mean "on" (compared trimmed, case-insensitive). */
 const ON = new Set(['1', 'true', 'yes', 'on']);
@@ -21,8 +21,8 @@ function isOn(value: string | undefined | null): boolean {
  */
 export function headerTrigger(name: string): Trigger {
   const header = name.toLowerCase();
-  return function stepmarkHeaderTrigger(req) {
-    return isOn(headerOf(req.headers, header));
+  return function stepmarkHeaderTrigger(_req, head) {
+    return isOn(headerOf(head.headers, header));
   };
 }
 
@@ -31,8 +31,8 @@ export function headerTrigger(name: string): Trigger {
  * @example queryTrigger('stepmark') // GET /orders?stepmark=true
  */
 export function queryTrigger(name: string): Trigger {
-  return function stepmarkQueryTrigger(req) {
-    const url = req.url ?? '';
+  return function stepmarkQueryTrigger(_req, head) {
+    const url = head.url ?? '';
     const q = url.indexOf('?');
     // No query string: no parsing at all (the common, untriggered case).
     if (q < 0 || !url.includes(name, q)) return false;
@@ -42,14 +42,14 @@ export function queryTrigger(name: string): Trigger {
 
 /** Triggers when any of `triggers` does. */
 export function anyTrigger<R>(...triggers: Trigger<R>[]): Trigger<R> {
-  return function stepmarkAnyTrigger(req) {
-    return triggers.some((t) => t(req));
+  return function stepmarkAnyTrigger(req, head) {
+    return triggers.some((t) => t(req, head));
   };
 }
 
 /** Triggers when all of `triggers` do. */
 export function allTriggers<R>(...triggers: Trigger<R>[]): Trigger<R> {
-  return function stepmarkAllTriggers(req) {
-    return triggers.every((t) => t(req));
+  return function stepmarkAllTriggers(req, head) {
+    return triggers.every((t) => t(req, head));
   };
 }

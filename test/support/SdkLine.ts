@@ -19,6 +19,9 @@ export interface TestSpanExporter {
     name: string;
     events: Array<{ name: string; attributes?: Record<string, unknown> }>;
     attributes: Record<string, unknown>;
+    kind: number;
+    instrumentationScope: { name: string };
+    parentSpanContext?: { spanId: string } | undefined;
     spanContext(): { traceId: string; spanId: string };
   }>;
   reset(): void;

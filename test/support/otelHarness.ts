@@ -1,4 +1,9 @@
-import { context, trace, type Tracer } from '@opentelemetry/api';
+import { context, propagation, trace, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import {
+  CompositePropagator,
+  W3CBaggagePropagator,
+  W3CTraceContextPropagator,
+} from '@opentelemetry/core';
 import { sdk } from '#otel-sdk';
 import * as stepmark from '../../src/index.js';
 import type { StepmarkSpanProcessorOptions, Trace } from '../../src/index.js';
@@ -6,6 +11,8 @@ import type { TestSpanExporter } from './SdkLine.js';
 
 /** One OTel setup per test: provider with the stepmark processor beside a SimpleSpanProcessor. */
 export interface Harness {
+  /** The global tracer provider of this test (for instrumentations' setTracerProvider). */
+  provider: TracerProvider;
   tracer: Tracer;
   exporter: TestSpanExporter;
   sink: stepmark.InMemorySink;
@@ -46,8 +53,15 @@ export function setupOtel(options: HarnessOptions = {}): Harness {
   context.disable();
   context.setGlobalContextManager(sdk.createContextManager().enable());
   trace.setGlobalTracerProvider(provider);
+  // What NodeSDK installs, and what instrumentations extract incoming trace context with.
+  propagation.setGlobalPropagator(
+    new CompositePropagator({
+      propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
+    }),
+  );
   const tracer = provider.getTracer('test');
   return {
+    provider,
     tracer,
     exporter,
     sink,
@@ -70,6 +84,7 @@ export function setupOtel(options: HarnessOptions = {}): Harness {
       await provider.shutdown();
       trace.disable();
       context.disable();
+      propagation.disable();
     },
   };
 }

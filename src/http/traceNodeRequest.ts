@@ -1,19 +1,24 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { context } from '@opentelemetry/api';
 import { safely } from './safely.js';
 import type { TracedRequest } from './RequestGate.js';
 
 /**
- * Ties a traced request to Node's `ServerResponse`: the trace header is set just before the
- * headers go out (if they have not yet), and the request finishes when the response does or
- * the client goes away. `route` is read at the end, once the framework has matched one.
- * @example traceServerResponse(traced, res, 'X-Stepmark-Trace', () => req.route?.path)
+ * Ties a traced request to Node's request and response: listeners on the request (a body
+ * parser's) run in the traced context, the trace header is set just before the headers go out
+ * (if they have not yet), and the request finishes when the response does or the client goes
+ * away. `route` is read at the end, once the framework has matched one.
+ * @example traceNodeRequest(traced, req, res, 'X-Stepmark-Trace', () => req.route?.path)
  */
-export function traceServerResponse(
+export function traceNodeRequest(
   traced: TracedRequest,
+  req: IncomingMessage,
   res: ServerResponse,
   responseHeader: string | undefined,
   route?: () => string | undefined,
 ): void {
+  // Body chunks arrive from the socket, outside any request's context, as with instrumentation-http.
+  context.bind(traced.ctx, req);
   if (traced.expose && responseHeader !== undefined) exposeTrace(res, traced, responseHeader);
   const finish = () =>
     traced.finish({
