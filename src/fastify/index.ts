@@ -15,13 +15,15 @@ export interface FastifyRequestLike {
   routeOptions?: { url?: string | undefined };
 }
 
-/** The parts of a Fastify instance the plugin uses. */
+/** A Fastify instance, as far as the plugin's signature goes (Fastify's `addHook` is overloaded). */
 export interface FastifyInstanceLike {
-  addHook(
-    name: 'onRequest',
-    hook: (request: never, reply: { raw: ServerResponse }, done: () => void) => void,
-  ): unknown;
+  addHook: (...args: never[]) => unknown;
 }
+
+type AddOnRequestHook = (
+  name: 'onRequest',
+  hook: (request: never, reply: { raw: ServerResponse }, done: () => void) => void,
+) => unknown;
 
 /** A Fastify plugin function, marked to apply to the whole app (as `fastify-plugin` does). */
 export type StepmarkFastifyPlugin = ((
@@ -63,7 +65,8 @@ export function stepmarkPlugin<R extends FastifyRequestLike = FastifyRequestLike
     _opts: unknown,
     done: (error?: Error) => void,
   ): void {
-    instance.addHook('onRequest', function stepmarkOnRequest(request: R, reply, hookDone) {
+    const addHook = instance.addHook as unknown as AddOnRequestHook;
+    addHook.call(instance, 'onRequest', function stepmarkOnRequest(request: R, reply, hookDone) {
       const traced = gate.open(request, request);
       if (traced === undefined) return hookDone();
       enableFastifyOtelContext(request, options as StepmarkHttpOptions<never>);

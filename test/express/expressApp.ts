@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type Express from 'express';
-import { stepmark, type StepmarkHttpOptions } from '../../src/express/index.js';
+import { stepmark } from '../../src/express/index.js';
 import { decide, type StartApp } from '../support/adapterSuite.js';
 import { listen } from '../support/listen.js';
 
@@ -8,7 +8,7 @@ import { listen } from '../support/listen.js';
 export function expressApp(express: typeof Express): StartApp {
   return (options) => {
     const app = express();
-    app.use(stepmark(options as StepmarkHttpOptions));
+    app.use(stepmark(options));
     app.get('/orders/:id', (req, res) => void res.send(decide(String(req.params.id))));
     app.post('/orders', express.json(), (req, res) => {
       res.send(decide(String((req.body as { id: string }).id)));

@@ -17,7 +17,7 @@ export interface RunningApp {
  * Starts the framework's app with the adapter installed (with `options`), serving
  * `GET /orders/:id` and `POST /orders` (JSON body `{ id }`), both calling `decide(id)`.
  */
-export type StartApp = (options: StepmarkHttpOptions<never>) => Promise<RunningApp>;
+export type StartApp = (options: StepmarkHttpOptions<unknown>) => Promise<RunningApp>;
 
 /** Something with `setTracerProvider`: an OTel instrumentation (or `@fastify/otel`). */
 export interface InstrumentationLike {
@@ -60,7 +60,7 @@ export function adapterSuite(name: string, start: StartApp, suite: AdapterSuiteO
       await h.teardown();
     });
 
-    async function run(options: StepmarkHttpOptions<never> = {}): Promise<string> {
+    async function run(options: StepmarkHttpOptions<unknown> = {}): Promise<string> {
       app = await start({
         rateLimit: false,
         ...options,
