@@ -27,6 +27,8 @@ class EntityState {
 
 /** Sessions of other traces one context can start (e.g. a worker running jobs as root spans). */
 const MAX_FORKS = 64;
+/** Listeners of one session's emitted trace (one per HTTP adapter layer that enabled it). */
+const MAX_EMIT_LISTENERS = 16;
 
 /** The JSON of a record; `copy` clones its meta so that the caller may mutate the result. */
 function toEvent(record: EventRecord, copy: boolean): TraceEvent {
@@ -81,6 +83,11 @@ export class Session {
   #invalidCalls = 0;
   #droppedSpanEvents = 0;
   #countedUnsampled = false;
+  /** A processor holds this session's trace (it will be emitted), and whether it was. */
+  #held = false;
+  #emitted = false;
+  /** Called with the emitted trace (an HTTP adapter's `onFinish`); see `whenEmitted`. */
+  #emitListeners: Array<(trace: Trace) => void> | undefined = undefined;
   /**
    * Enabled with no span: the session is also the scope of its context, which can start further
    * traces (see `fork`); it stays live when its first trace ends, until `endScope` or collection.
@@ -439,6 +446,31 @@ export class Session {
    * Drops every record once the trace was emitted, so that a context kept alive by the
    * application (a cache, a long-lived callback) holds no more than an empty session.
    */
+  /** Notes that a processor holds this session's trace and will emit it. */
+  markHeld(): void {
+    this.#held = true;
+  }
+
+  /** Whether a processor will still emit this session's trace (see `whenEmitted`). */
+  get awaitingEmission(): boolean {
+    return this.#held && !this.#emitted;
+  }
+
+  /** Runs `listener` with the trace the processor emits (once; capped at 16 listeners). */
+  whenEmitted(listener: (trace: Trace) => void): void {
+    this.#emitListeners ??= [];
+    if (this.#emitListeners.length < MAX_EMIT_LISTENERS) this.#emitListeners.push(listener);
+    else registry.stats.internalErrors++;
+  }
+
+  /** Marks the trace emitted and hands over its listeners (the processor runs them, isolated). */
+  takeEmitListeners(): ReadonlyArray<(trace: Trace) => void> {
+    this.#emitted = true;
+    const listeners = this.#emitListeners ?? [];
+    this.#emitListeners = undefined;
+    return listeners;
+  }
+
   discard(): void {
     this.#entities.clear();
     this.#events.length = 0;

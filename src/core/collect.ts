@@ -2,6 +2,7 @@ import { context, trace as otelTrace } from '@opentelemetry/api';
 import type { Trace } from '../types.js';
 import { sessionOf } from './activeSession.js';
 import { registry, reportInternalError } from './registry.js';
+import type { Session } from './Session.js';
 
 /**
  * A deep-copied snapshot of the current request's trace, with the spans that have ended so far
@@ -14,20 +15,27 @@ export function collect(): Trace | undefined {
   try {
     const ctx = context.active();
     const session = sessionOf(ctx)?.resolve(otelTrace.getSpan(ctx));
-    if (session === undefined) return undefined;
-    const trace = session.snapshot();
-    if (session.traceId !== undefined) {
-      for (const processor of registry.processors) {
-        const spans = processor.spansOf(session.traceId);
-        if (spans !== undefined && spans.length > 0) {
-          trace.spans = spans;
-          break;
-        }
-      }
-    }
-    return trace;
+    return session === undefined ? undefined : snapshotOf(session);
   } catch (error) {
     reportInternalError('collect', error);
     return undefined;
   }
+}
+
+/**
+ * The trace of `session` so far, with the spans a processor holds for it: also for a session
+ * already closed, whose trace is about to be emitted (see `collect`, which reads the active one).
+ */
+export function snapshotOf(session: Session): Trace {
+  const trace = session.snapshot();
+  if (session.traceId !== undefined) {
+    for (const processor of registry.processors) {
+      const spans = processor.spansOf(session.traceId);
+      if (spans !== undefined && spans.length > 0) {
+        trace.spans = spans;
+        break;
+      }
+    }
+  }
+  return trace;
 }

@@ -1,7 +1,6 @@
 // stepmark-otel/fastify: stepmark as a Fastify plugin.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { context, type Context } from '@opentelemetry/api';
-import { enable } from '../core/enable.js';
 import { RequestGate } from '../http/RequestGate.js';
 import type { StepmarkHttpOptions } from '../http/StepmarkHttpOptions.js';
 import { traceNodeRequest } from '../http/traceNodeRequest.js';
@@ -35,18 +34,13 @@ export type StepmarkFastifyPlugin = ((
 /** `@fastify/otel` keeps each request's context here; its route and hook spans start from it. */
 const FASTIFY_OTEL_CONTEXT = 'fastify otel request context';
 
-/**
- * With `@fastify/otel` registered first, its handlers run in the context it stored on the
- * request, not the active one: enable that stored context too, so they record.
- */
-function enableFastifyOtelContext(request: object, options: StepmarkHttpOptions<never>): void {
+/** The context `@fastify/otel` (registered first) stored on the request, and where. */
+function fastifyOtelContext(request: object): { key: symbol; ctx: Context } | undefined {
   const key = Object.getOwnPropertySymbols(request).find(
     (s) => s.description === FASTIFY_OTEL_CONTEXT,
   );
-  if (key === undefined) return;
-  const record = request as Record<symbol, Context | null | undefined>;
-  const stored = record[key];
-  if (stored != null) record[key] = enable(options.tracerOptions, stored);
+  const ctx = key === undefined ? undefined : (request as Record<symbol, unknown>)[key];
+  return key !== undefined && ctx != null ? { key, ctx: ctx as Context } : undefined;
 }
 
 /**
@@ -67,9 +61,15 @@ export function stepmarkPlugin<R extends FastifyRequestLike = FastifyRequestLike
   ): void {
     const addHook = instance.addHook as unknown as AddOnRequestHook;
     addHook.call(instance, 'onRequest', function stepmarkOnRequest(request: R, reply, hookDone) {
-      const traced = gate.open(request, request);
+      // With @fastify/otel, its handlers run in the context it stored, not the active one (its
+      // hook span): enable on its request span and store the enabled context back.
+      const stored = fastifyOtelContext(request);
+      const traced =
+        stored === undefined
+          ? gate.open(request, request)
+          : context.with(stored.ctx, () => gate.open(request, request));
       if (traced === undefined) return hookDone();
-      enableFastifyOtelContext(request, options as StepmarkHttpOptions<never>);
+      if (stored !== undefined) (request as Record<symbol, unknown>)[stored.key] = traced.ctx;
       traceNodeRequest(
         traced,
         request.raw,

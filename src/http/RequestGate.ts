@@ -7,7 +7,8 @@ import {
   type Context,
   type Span,
 } from '@opentelemetry/api';
-import { collect } from '../core/collect.js';
+import { snapshotOf } from '../core/collect.js';
+import { sessionOf } from '../core/activeSession.js';
 import { enable } from '../core/enable.js';
 import { reportInternalError } from '../core/registry.js';
 import { BAGGAGE_KEY, hasStepmarkBaggage } from '../propagation/baggage.js';
@@ -139,30 +140,39 @@ export class RequestGate<R> {
   }
 
   #traced(req: R, ctx: Context, started: OwnSpan | undefined, expose: boolean): TracedRequest {
-    const { onFinish } = this.#options;
     const maxHeader = this.#maxHeader;
-    let done = false;
+    const onFinish = this.#options.onFinish;
+    const deliver = (t: Trace) => safely('onFinish', () => onFinish?.(t, req), undefined);
+    const session = safely('session', () => sessionOf(ctx)?.resolve(trace.getSpan(ctx)), undefined);
+    // With a processor, the trace it emits (every span of it) is the one to hand out: the
+    // server span may end before the response (`@hono/otel`) or after it (instrumentation-http).
+    let emitted: Trace | undefined;
+    let responded = false;
+    session?.whenEmitted((t) => {
+      emitted = t;
+      if (responded) deliver(t);
+    });
+    // Until the processor delivers (a microtask after the root ends), the session still holds it all.
+    const current = () =>
+      emitted ??
+      (session === undefined ? undefined : safely('collect', () => snapshotOf(session), undefined));
     return {
       ctx,
       expose,
       headerValue() {
-        if (!expose) return undefined;
-        const snapshot = safely('responseHeader', () => context.with(ctx, collect), undefined);
+        const snapshot = expose ? current() : undefined;
         return snapshot === undefined
           ? undefined
           : safely('responseHeader', () => traceHeaderValue(snapshot, maxHeader), undefined);
       },
       finish(outcome = {}) {
-        if (done) return;
-        done = true;
-        const snapshot: Trace | undefined = safely(
-          'collect',
-          () => context.with(ctx, collect),
-          undefined,
-        );
+        if (responded) return;
+        responded = true;
         if (started !== undefined) endSpan(started.span, outcome, started.method);
-        if (snapshot !== undefined && onFinish !== undefined)
-          safely('onFinish', () => onFinish(snapshot, req), undefined);
+        if (onFinish === undefined || (emitted === undefined && session?.awaitingEmission === true))
+          return; // delivered when emitted
+        const snapshot = current();
+        if (snapshot !== undefined) deliver(snapshot);
       },
     };
   }

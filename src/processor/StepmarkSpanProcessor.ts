@@ -278,7 +278,10 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
   #deliver(trace: TraceAssembly, incomplete?: IncompleteReason): void {
     const json = trace.toTrace(trace.spans, true, incomplete);
     // The JSON owns the data now; a context the app keeps alive must not keep the records too.
-    for (const session of trace.sessions) session.discard();
+    for (const session of trace.sessions) {
+      for (const listener of session.takeEmitListeners()) this.#consume(() => listener(json));
+      session.discard();
+    }
     this.#stats.tracesEmitted++;
     const onFinish = this.#onFinish;
     if (onFinish !== undefined) this.#consume(() => onFinish(json));

@@ -51,7 +51,9 @@ export class TraceAssembly {
 
   /** Adds a session of this trace once. */
   addSession(session: Session): void {
-    if (!this.sessions.includes(session)) this.sessions.push(session);
+    if (this.sessions.includes(session)) return;
+    this.sessions.push(session);
+    session.markHeld();
   }
 
   /** Keeps a span summary unless the cap is reached, which is counted. */

@@ -149,7 +149,7 @@ describe.skipIf('reason' in found)('interop with the OpenTelemetry Go SDK', () =
     expect(result.error).toBeUndefined();
     expect(result.status).toBe(200);
 
-    // Go -> TS: the TS server span continues the Go client span (a new root there).
+    // Go -> TS: the TS server span continues the Go client span, itself the root of a new trace.
     const goClient = await peer.line<GoSpan>('SPAN', (s) => s.kind === 'client');
     expect(goClient).toMatchObject({ name: 'interop.call', parent_span_id: '' });
     expect(goClient.trace_id).toMatch(/^(?!0{32})[0-9a-f]{32}$/);
