@@ -39,9 +39,12 @@ export {
 export { mergeTraces } from './processor/mergeTraces.js';
 export {
   BAGGAGE_KEY,
+  fetchWithPropagation,
   injectMessageHeaders,
   propagationHeaders,
   StepmarkSampler,
+  undiciPropagation,
+  withPropagation,
   type PropagationHeaders,
   type SamplerLike,
   type SamplingResultLike,

@@ -5,5 +5,6 @@ export {
   propagationHeaders,
   type PropagationHeaders,
 } from './propagationHeaders.js';
+export { fetchWithPropagation, undiciPropagation, withPropagation } from './fetch.js';
 export { StepmarkSampler, type SamplerLike, type SamplingResultLike } from './StepmarkSampler.js';
 export { extractW3C, parseBaggage, parseTraceparent, type HeaderSource } from './w3c.js';
