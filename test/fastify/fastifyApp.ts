@@ -14,7 +14,9 @@ export function fastifyApp(
     const first = before();
     if (first !== undefined) await app.register(first);
     await app.register(stepmarkPlugin(options));
-    app.get<{ Params: { id: string } }>('/orders/:id', async (request) => decide(request.params.id));
+    app.get<{ Params: { id: string } }>('/orders/:id', async (request) =>
+      decide(request.params.id),
+    );
     app.post<{ Body: { id: string } }>('/orders', async (request) => decide(request.body.id));
     await app.ready();
     return listen(app.server);

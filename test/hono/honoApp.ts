@@ -6,7 +6,10 @@ import { decide, type StartApp } from '../support/adapterSuite.js';
 import { listen } from '../support/listen.js';
 
 /** The test app, without a server: `before` middleware (e.g. @hono/otel), the adapter, routes. */
-export function honoRoutes(options: StepmarkHttpOptions<unknown>, before?: MiddlewareHandler): Hono {
+export function honoRoutes(
+  options: StepmarkHttpOptions<unknown>,
+  before?: MiddlewareHandler,
+): Hono {
   const app = new Hono();
   if (before !== undefined) app.use(before);
   app.use(stepmark(options));

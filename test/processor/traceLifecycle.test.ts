@@ -21,6 +21,25 @@ function incoming(traceId: string, parentSpanId: string): Context {
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 
 describe('StepmarkSpanProcessor', () => {
+  describe('a span that outlives its local root', () => {
+    it('still gets its decisions as span events (instrumentation-express ends handler spans late)', async () => {
+      h = setupOtel();
+      const harness = h;
+      const root = harness.tracer.startSpan('GET /orders/:id');
+      const rootCtx = stepmark.enable(undefined, trace.setSpan(context.active(), root));
+      const handler = harness.tracer.startSpan('request handler', {}, rootCtx);
+      context.with(trace.setSpan(rootCtx, handler), () =>
+        stepmark.recordEntity('order_1', 'fraud_check', 'cleared'),
+      );
+      root.end();
+      handler.end();
+      const [emitted] = await harness.traces();
+      expect(emitted?.entities?.order_1?.events[0]?.action).toBe('cleared');
+      const late = harness.exporter.getFinishedSpans().find((s) => s.name === 'request handler');
+      expect(late?.events.map((e) => e.attributes?.['stepmark.entity.id'])).toEqual(['order_1']);
+    });
+  });
+
   describe('one enabled context, several root spans', () => {
     it('gives each job started as a root span its own trace', async () => {
       h = setupOtel();
