@@ -85,9 +85,15 @@ export class RequestGate<R> {
   /**
    * Decides for `req` (whose head is `head`: the request itself for Node-style frameworks).
    * Undefined means "run untraced": the common case costs one trigger call and a baggage check.
-   * `spanName` names the span stepmark starts when no instrumentation span is active.
+   * `spanName` and `attributes` describe the span stepmark starts when no instrumentation span
+   * is active (default: the HTTP method, renamed by route at the end, and HTTP attributes).
    */
-  open(req: R, head: RequestHead, spanName?: string): TracedRequest | undefined {
+  open(
+    req: R,
+    head: RequestHead,
+    spanName?: string,
+    attributes?: Attributes,
+  ): TracedRequest | undefined {
     // The untriggered path runs on every request: no closure, no allocation, just two checks.
     let explicit = false;
     let viaBaggage = false;
@@ -127,7 +133,7 @@ export class RequestGate<R> {
           spanName ?? method,
           {
             kind: SpanKind.SERVER,
-            attributes: {
+            attributes: attributes ?? {
               'http.request.method': method,
               'url.path': (head.url ?? '').split('?')[0] ?? '',
             },
