@@ -103,7 +103,7 @@ const createExpress = require('express') as typeof express;
 
 // Counted only where an instrumentation reads the headers anyway: Node builds `req.headers`
 // lazily, and the untraced pair must not pay for it unless the middleware itself does.
-const countTriggered = variant !== 'plain' && variant !== 'middleware';
+const countTriggered = variant.startsWith('otel');
 
 function work(req: IncomingMessage): void {
   stats.requests++;
@@ -165,3 +165,9 @@ process.once('SIGTERM', () => {
     process.exit(0);
   })();
 });
+
+// Never outlive the benchmark that started this server (if it was killed, the parent changes).
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) process.exit(1);
+}, 1_000).unref();

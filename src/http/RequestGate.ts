@@ -1,5 +1,6 @@
 import {
   context,
+  diag,
   SpanKind,
   SpanStatusCode,
   trace,
@@ -44,6 +45,9 @@ export interface TracedRequest {
   /** Ends stepmark's own span (if any) and hands the trace to `onFinish`. Idempotent. */
   finish(outcome?: RequestOutcome): void;
 }
+
+/** Warn once per process about a missing context manager. */
+let contextManagerWarned = false;
 
 /** The server span stepmark started, and the HTTP method to prefix its route with. */
 interface OwnSpan {
@@ -147,6 +151,12 @@ export class RequestGate<R> {
     } catch (error) {
       reportInternalError('RequestGate.open', error);
       return undefined;
+    }
+    if (!contextManagerWarned && context.with(ctx, () => context.active()) !== ctx) {
+      contextManagerWarned = true; // context.with is a no-op: nothing in the handler can record
+      diag.warn(
+        'stepmark-otel/http: no OpenTelemetry context manager is installed (NodeSDK or AsyncLocalStorageContextManager); triggered requests cannot record',
+      );
     }
     return this.#traced(req, ctx, started, expose);
   }

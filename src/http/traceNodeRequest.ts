@@ -17,8 +17,9 @@ export function traceNodeRequest(
   responseHeader: string | undefined,
   route?: () => string | undefined,
 ): void {
-  // Body chunks arrive from the socket, outside any request's context, as with instrumentation-http.
-  context.bind(traced.ctx, req);
+  // Body chunks arrive from the socket, outside any request's context (instrumentation-http
+  // binds the request as well); a request without a body has no such events to bind.
+  if (hasBody(req)) context.bind(traced.ctx, req);
   if (traced.expose && responseHeader !== undefined) exposeTrace(res, traced, responseHeader);
   const finish = () =>
     traced.finish({
@@ -31,6 +32,12 @@ export function traceNodeRequest(
     });
   res.once('finish', finish);
   res.once('close', finish);
+}
+
+/** Whether the request carries a body (RFC 9112: a length or a transfer coding). */
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
 }
 
 /** Sets the trace header just before the response headers go out (if they have not already). */

@@ -5,6 +5,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
+import { context, diag, DiagLogLevel } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as stepmark from '../../src/index.js';
 import type { Trace } from '../../src/index.js';
@@ -256,6 +257,29 @@ describe('stepmark-otel/http', () => {
         trace_id: expect.stringMatching(/^[0-9a-f]{32}$/),
       });
       expect(marker.bytes).toBeGreaterThan(4096);
+    });
+  });
+
+  describe('set-up mistakes', () => {
+    it('says once on diag when no context manager is installed (nothing could record)', async () => {
+      const warnings: string[] = [];
+      const log = (message: string) => void warnings.push(message);
+      diag.setLogger(
+        { warn: log, error: log, info: log, debug: log, verbose: log },
+        DiagLogLevel.WARN,
+      );
+      context.disable();
+      try {
+        const { url } = await serve(checkout, { rateLimit: false });
+        for (let i = 0; i < 2; i++)
+          await (await fetch(url, { headers: { 'X-Stepmark': 'true' } })).text();
+        await settled();
+      } finally {
+        diag.disable();
+      }
+      expect(warnings.filter((w) => w.includes('no OpenTelemetry context manager'))).toHaveLength(
+        1,
+      );
     });
   });
 
