@@ -30,6 +30,12 @@ const MAX_FORKS = 64;
 /** Listeners of one session's emitted trace (one per HTTP adapter layer that enabled it). */
 const MAX_EMIT_LISTENERS = 16;
 
+/**
+ * Gets the emitted trace, and whether it holds this session's records alone (no other session
+ * or joined request of the trace), i.e. whether it may be shown to this session's caller.
+ */
+export type EmitListener = (trace: Trace, exclusive: boolean) => void;
+
 /** The JSON of a record; `copy` clones its meta so that the caller may mutate the result. */
 function toEvent(record: EventRecord, copy: boolean): TraceEvent {
   const event: TraceEvent = {
@@ -87,7 +93,9 @@ export class Session {
   #held = false;
   #emitted = false;
   /** Called with the emitted trace (an HTTP adapter's `onFinish`); see `whenEmitted`. */
-  #emitListeners: Array<(trace: Trace) => void> | undefined = undefined;
+  #emitListeners: Array<EmitListener> | undefined = undefined;
+  /** Local roots (requests) that joined this session after the first: it is theirs too. */
+  #joined = 0;
   /**
    * Enabled with no span: the session is also the scope of its context, which can start further
    * traces (see `fork`); it stays live when its first trace ends, until `endScope` or collection.
@@ -119,6 +127,7 @@ export class Session {
   ): { session: Session; created: boolean } | undefined {
     const open = registry.byTrace.get(traceId)?.find((s) => !s.closed);
     if (open !== undefined) {
+      open.#joined++;
       bindSession(traceId, open, span); // a new local root of the trace joins: count it
       return { session: open, created: false };
     }
@@ -442,10 +451,11 @@ export class Session {
     if (this.traceId !== undefined) unbindSession(this.traceId, this);
   }
 
-  /**
-   * Drops every record once the trace was emitted, so that a context kept alive by the
-   * application (a cache, a long-lived callback) holds no more than an empty session.
-   */
+  /** Whether other requests (local roots of the same trace) joined this session. */
+  get shared(): boolean {
+    return this.#joined > 0;
+  }
+
   /** Notes that a processor holds this session's trace and will emit it. */
   markHeld(): void {
     this.#held = true;
@@ -456,21 +466,30 @@ export class Session {
     return this.#held && !this.#emitted;
   }
 
-  /** Runs `listener` with the trace the processor emits (once; capped at 16 listeners). */
-  whenEmitted(listener: (trace: Trace) => void): void {
+  /**
+   * Runs `listener` with the trace the processor emits, once. False when refused: past 16
+   * listeners, or already emitted (the caller then takes a snapshot itself).
+   */
+  whenEmitted(listener: EmitListener): boolean {
+    if (this.#emitted) return false;
     this.#emitListeners ??= [];
-    if (this.#emitListeners.length < MAX_EMIT_LISTENERS) this.#emitListeners.push(listener);
-    else registry.stats.internalErrors++;
+    if (this.#emitListeners.length >= MAX_EMIT_LISTENERS) return false;
+    this.#emitListeners.push(listener);
+    return true;
   }
 
   /** Marks the trace emitted and hands over its listeners (the processor runs them, isolated). */
-  takeEmitListeners(): ReadonlyArray<(trace: Trace) => void> {
+  takeEmitListeners(): ReadonlyArray<EmitListener> {
     this.#emitted = true;
     const listeners = this.#emitListeners ?? [];
     this.#emitListeners = undefined;
     return listeners;
   }
 
+  /**
+   * Drops every record once the trace was emitted, so that a context kept alive by the
+   * application (a cache, a long-lived callback) holds no more than an empty session.
+   */
   discard(): void {
     this.#entities.clear();
     this.#events.length = 0;

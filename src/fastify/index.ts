@@ -36,6 +36,9 @@ const FASTIFY_OTEL_CONTEXT = 'fastify otel request context';
 
 /** The context `@fastify/otel` (registered first) stored on the request, and where. */
 function fastifyOtelContext(request: object): { key: symbol; ctx: Context } | undefined {
+  // Only @fastify/otel decorates requests with `opentelemetry()`: no symbol scan without it.
+  if (typeof (request as { opentelemetry?: unknown }).opentelemetry !== 'function')
+    return undefined;
   const key = Object.getOwnPropertySymbols(request).find(
     (s) => s.description === FASTIFY_OTEL_CONTEXT,
   );

@@ -23,6 +23,8 @@ import { DEFAULT_MAX_HEADER_BYTES, traceHeaderValue } from './traceHeader.js';
 import { headerTrigger, type Trigger } from './triggers.js';
 
 const TRACER = 'stepmark-otel/http';
+/** Traced requests per second and burst, per process, unless `rateLimit` says otherwise. */
+const DEFAULT_RATE = { perSecond: 10, burst: 20 };
 
 /** How a traced request ended, for the span stepmark started (if it started one). */
 export interface RequestOutcome {
@@ -72,16 +74,17 @@ export class RequestGate<R> {
   readonly #options: StepmarkHttpOptions<R>;
   readonly #trigger: Trigger<R>;
   readonly #bucket: TokenBucket | undefined;
+  /** Upstream baggage needs no token: its own bucket, so it cannot starve triggered requests. */
+  readonly #baggageBucket: TokenBucket | undefined;
   readonly #honorBaggage: boolean;
   readonly #maxHeader: number;
 
   constructor(options: StepmarkHttpOptions<R> = {}) {
     this.#options = options;
     this.#trigger = options.trigger ?? headerTrigger('x-stepmark');
-    this.#bucket =
-      options.rateLimit === false
-        ? undefined
-        : new TokenBucket(options.rateLimit ?? { perSecond: 10, burst: 20 });
+    const limit = options.rateLimit === false ? undefined : (options.rateLimit ?? DEFAULT_RATE);
+    this.#bucket = limit === undefined ? undefined : new TokenBucket(limit);
+    this.#baggageBucket = limit === undefined ? undefined : new TokenBucket(limit);
     this.#honorBaggage = options.honorBaggage !== false;
     this.#maxHeader = options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
   }
@@ -118,7 +121,8 @@ export class RequestGate<R> {
         ? safely('authorize', () => authorize(req, head) === true, false)
         : false;
     if (explicit && authorize !== undefined && !authorized) return undefined;
-    if (this.#bucket !== undefined && !this.#bucket.take()) return undefined;
+    const bucket = explicit ? this.#bucket : this.#baggageBucket;
+    if (bucket !== undefined && !bucket.take()) return undefined;
     const expose =
       options.responseHeader !== undefined &&
       explicit &&
@@ -129,9 +133,13 @@ export class RequestGate<R> {
     try {
       const parent = context.active();
       if (trace.getSpan(parent)?.isRecording() === true) {
-        ctx = enable(options.tracerOptions, parent); // an instrumentation's server span: record on it
+        // An instrumentation's server span: record on it.
+        ctx = enable(options.tracerOptions, parent);
       } else {
-        const enabled = enable(options.tracerOptions, extractW3C(parent, head.headers));
+        // Not under an unsampled local span (an instrumentation's, dropped by its sampler):
+        // stepmark's span must be a local root, its parent the caller's, if any.
+        const remote = extractW3C(trace.deleteSpan(parent), head.headers);
+        const enabled = enable(options.tracerOptions, remote);
         const method = head.method ?? 'HTTP';
         const span = trace.getTracer(TRACER).startSpan(
           spanName ?? method,
@@ -169,11 +177,20 @@ export class RequestGate<R> {
     // With a processor, the trace it emits (every span of it) is the one to hand out: the
     // server span may end before the response (`@hono/otel`) or after it (instrumentation-http).
     let emitted: Trace | undefined;
+    let emittedAlone = false;
     let responded = false;
-    session?.whenEmitted((t) => {
-      emitted = t;
-      if (responded) deliver(t);
-    });
+    const listening =
+      (expose || onFinish !== undefined) &&
+      safely(
+        'whenEmitted',
+        () =>
+          session?.whenEmitted((t, exclusive) => {
+            emitted = t;
+            emittedAlone = exclusive;
+            if (responded) deliver(t);
+          }) === true,
+        false,
+      );
     // Until the processor delivers (a microtask after the root ends), the session still holds it all.
     const current = () =>
       emitted ??
@@ -182,7 +199,13 @@ export class RequestGate<R> {
       ctx,
       expose,
       headerValue() {
-        const snapshot = expose ? current() : undefined;
+        // Requests in flight together with one trace id (a caller's fan-out) share a trace: its
+        // caller must not read the other requests' decisions, so it gets no header then.
+        const alone =
+          session !== undefined &&
+          session.shared !== true &&
+          (emitted === undefined || emittedAlone);
+        const snapshot = expose && alone ? current() : undefined;
         return snapshot === undefined
           ? undefined
           : safely('responseHeader', () => traceHeaderValue(snapshot, maxHeader), undefined);
@@ -191,8 +214,8 @@ export class RequestGate<R> {
         if (responded) return;
         responded = true;
         if (started !== undefined) endSpan(started.span, outcome, started.method);
-        if (onFinish === undefined || (emitted === undefined && session?.awaitingEmission === true))
-          return; // delivered when emitted
+        const waiting = listening && emitted === undefined && session?.awaitingEmission === true;
+        if (onFinish === undefined || waiting) return; // delivered when emitted
         const snapshot = current();
         if (snapshot !== undefined) deliver(snapshot);
       },

@@ -3,6 +3,7 @@ export { middleware, withStepmark, type StepmarkMiddleware } from './middleware.
 export type { StepmarkHttpOptions } from './StepmarkHttpOptions.js';
 export { RequestGate, type RequestOutcome, type TracedRequest } from './RequestGate.js';
 export type { RequestHead } from './RequestHead.js';
+export { samplingAttributes } from './samplingAttributes.js';
 export { traceNodeRequest } from './traceNodeRequest.js';
 export { allTriggers, anyTrigger, headerTrigger, queryTrigger, type Trigger } from './triggers.js';
 export { tokenAuthorizer } from './tokenAuthorizer.js';

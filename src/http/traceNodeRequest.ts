@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { context } from '@opentelemetry/api';
+import { context, type Context } from '@opentelemetry/api';
 import { safely } from './safely.js';
 import type { TracedRequest } from './RequestGate.js';
 
@@ -19,7 +19,7 @@ export function traceNodeRequest(
 ): void {
   // Body chunks arrive from the socket, outside any request's context (instrumentation-http
   // binds the request as well); a request without a body has no such events to bind.
-  if (hasBody(req)) context.bind(traced.ctx, req);
+  if (hasBody(req)) bindListeners(req, traced.ctx);
   if (traced.expose && responseHeader !== undefined) exposeTrace(res, traced, responseHeader);
   const finish = () =>
     traced.finish({
@@ -32,6 +32,36 @@ export function traceNodeRequest(
     });
   res.once('finish', finish);
   res.once('close', finish);
+}
+
+type Listener = (...args: unknown[]) => void;
+type AddListener = (this: unknown, event: string | symbol, listener: Listener) => unknown;
+
+/**
+ * Runs the listeners the request gets from now on in `ctx`. `context.bind(ctx, req)` would,
+ * but not on a request instrumentation-http already bound (the context manager patches an
+ * emitter once): its listeners would run in that context, without stepmark's session.
+ */
+function bindListeners(req: IncomingMessage, ctx: Context): void {
+  const bound = new WeakMap<Listener, Listener>();
+  const emitter = req as unknown as Record<string, AddListener>;
+  for (const name of ['on', 'addListener', 'once', 'prependListener', 'prependOnceListener']) {
+    const add = emitter[name] as AddListener;
+    emitter[name] = function stepmarkAddListener(event, listener) {
+      let inContext = bound.get(listener);
+      if (inContext === undefined) {
+        inContext = context.bind(ctx, listener);
+        bound.set(listener, inContext);
+      }
+      return add.call(this, event, inContext);
+    };
+  }
+  for (const name of ['off', 'removeListener']) {
+    const remove = emitter[name] as AddListener;
+    emitter[name] = function stepmarkRemoveListener(event, listener) {
+      return remove.call(this, event, bound.get(listener) ?? listener);
+    };
+  }
 }
 
 /** Whether the request carries a body (RFC 9112: a length or a transfer coding). */

@@ -279,7 +279,18 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
     const json = trace.toTrace(trace.spans, true, incomplete);
     // The JSON owns the data now; a context the app keeps alive must not keep the records too.
     for (const session of trace.sessions) {
-      for (const listener of session.takeEmitListeners()) this.#consume(() => listener(json));
+      // HTTP adapters wait for these (onFinish): run them outside the export cap, isolated. A
+      // session of another copy of the package may lack the method.
+      const listeners =
+        typeof session.takeEmitListeners === 'function' ? session.takeEmitListeners() : [];
+      const exclusive = trace.sessions.length === 1 && !session.shared;
+      for (const listener of listeners) {
+        try {
+          listener(json, exclusive);
+        } catch {
+          this.#stats.sinkErrors++;
+        }
+      }
       session.discard();
     }
     this.#stats.tracesEmitted++;

@@ -53,7 +53,7 @@ export class TraceAssembly {
   addSession(session: Session): void {
     if (this.sessions.includes(session)) return;
     this.sessions.push(session);
-    session.markHeld();
+    if (typeof session.markHeld === 'function') session.markHeld(); // another copy may lack it
   }
 
   /** Keeps a span summary unless the cap is reached, which is counted. */

@@ -3,7 +3,7 @@ import { reportInternalError } from '../core/registry.js';
 import { propagationHeaders, type PropagationHeaders } from './propagationHeaders.js';
 
 /** Headers as `fetch` takes them: a `Headers`, a record, or `[name, value]` pairs. */
-type FetchHeaders = Headers | Record<string, string> | Array<[string, string]>;
+type FetchHeaders = ConstructorParameters<typeof Headers>[0];
 
 /** `headers` plus the propagation headers (theirs win: the caller's trace context stays). */
 function mergeHeaders(headers: FetchHeaders | undefined, added: PropagationHeaders): Headers {
@@ -24,12 +24,22 @@ export function withPropagation<T extends { headers?: FetchHeaders }>(
   init?: T,
   ctx: Context = context.active(),
 ): T & { headers: Headers } {
+  return propagate(init, undefined, ctx);
+}
+
+/** `init` with the propagation headers added to its own (or, without any, the request's). */
+function propagate<T extends { headers?: FetchHeaders }>(
+  init: T | undefined,
+  request: Request | undefined,
+  ctx: Context,
+): T & { headers: Headers } {
   const base = (init ?? {}) as T;
   try {
-    return { ...base, headers: mergeHeaders(base.headers, propagationHeaders(ctx)) };
+    const own = base.headers ?? request?.headers;
+    return { ...base, headers: mergeHeaders(own, propagationHeaders(ctx)) };
   } catch (error) {
     reportInternalError('withPropagation', error);
-    return { ...base, headers: new Headers() } as T & { headers: Headers };
+    return base as T & { headers: Headers }; // as given: never lose the caller's headers
   }
 }
 
@@ -41,7 +51,9 @@ export function fetchWithPropagation(
   input: string | URL | Request,
   init?: RequestInit,
 ): Promise<Response> {
-  return fetch(input, withPropagation(init as { headers?: FetchHeaders }) as RequestInit);
+  // An init's `headers` replaces a Request's own: start from the Request's when init has none.
+  const request = input instanceof Request ? input : undefined;
+  return fetch(input, propagate(init, request, context.active()) as RequestInit);
 }
 
 /** An undici dispatch function (`Dispatcher['dispatch']`), as far as headers go. */

@@ -2,4 +2,4 @@ import express from 'express';
 import { adapterSuite } from '../support/adapterSuite.js';
 import { expressApp } from './expressApp.js';
 
-adapterSuite('stepmark-otel/express', expressApp(express));
+adapterSuite('stepmark-otel/express', expressApp(express), { rawBody: true });

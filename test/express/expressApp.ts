@@ -13,6 +13,11 @@ export function expressApp(express: typeof Express): StartApp {
     app.post('/orders', express.json(), (req, res) => {
       res.send(decide(String((req.body as { id: string }).id)));
     });
+    app.post('/raw', (req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += String(chunk)));
+      req.on('end', () => void res.send(decide((JSON.parse(body) as { id: string }).id)));
+    });
     return listen(createServer(app));
   };
 }

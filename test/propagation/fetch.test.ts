@@ -51,6 +51,15 @@ describe('fetch and undici propagation', () => {
     expect(received[1]?.baggage).toBe('stepmark=1');
   });
 
+  it('keeps the headers of a Request given to fetchWithPropagation', async () => {
+    await h.request(async () => {
+      const request = new Request(app.url, { headers: { authorization: 'Bearer t' } });
+      await (await stepmark.fetchWithPropagation(request)).text();
+    });
+    expect(received[0]?.authorization).toBe('Bearer t');
+    expect(received[0]?.baggage).toBe('stepmark=1');
+  });
+
   it('adds nothing outside a traced request', async () => {
     await (await stepmark.fetchWithPropagation(app.url)).text();
     expect(received[0]?.traceparent).toBeUndefined();

@@ -39,6 +39,8 @@ export interface AdapterSuiteOptions {
   serverScope?: string;
   /** Name of stepmark's own server span for `GET /orders/:id` (default `GET /orders/:id`). */
   routeSpanName?: string;
+  /** The app also serves `POST /raw`, reading its body with `req.on('data' | 'end')` itself. */
+  rawBody?: boolean;
 }
 
 export function adapterSuite(name: string, start: StartApp, suite: AdapterSuiteOptions = {}): void {
@@ -127,6 +129,20 @@ export function adapterSuite(name: string, start: StartApp, suite: AdapterSuiteO
       await spans(1);
       expect(finished[0]?.entities?.order_7?.events[0]?.action).toBe('cleared');
     });
+
+    // Only where the app has such a route (Express's): elsewhere there is nothing to test.
+    if (suite.rawBody === true)
+      it('keeps the request context in listeners a handler adds to the request itself', async () => {
+        const url = await run();
+        const response = await fetch(`${url}/raw`, {
+          method: 'POST',
+          headers: { 'X-Stepmark': 'true' },
+          body: JSON.stringify({ id: '8' }),
+        });
+        expect(await response.text()).toBe('ok 8');
+        await spans(1);
+        expect(finished[0]?.entities?.order_8?.events[0]?.action).toBe('cleared');
+      });
 
     it('continues the caller trace and records for upstream baggage stepmark=1', async () => {
       const url = await run();

@@ -1,4 +1,11 @@
-import { context, propagation, trace, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import {
+  context,
+  propagation,
+  trace,
+  type Sampler,
+  type Tracer,
+  type TracerProvider,
+} from '@opentelemetry/api';
 import {
   CompositePropagator,
   W3CBaggagePropagator,
@@ -29,6 +36,8 @@ export interface HarnessOptions {
   eventCountLimit?: number;
   /** Install no stepmark processor at all (recording writes span events at call time). */
   withoutProcessor?: boolean;
+  /** The provider's sampler (default: the SDK's, parent-based always-on). */
+  sampler?: Sampler;
 }
 
 /** Installs a global context manager and tracer provider; `teardown` removes both. */
@@ -45,6 +54,7 @@ export function setupOtel(options: HarnessOptions = {}): Harness {
   else spanProcessors.unshift(processor);
   const provider = sdk.createProvider({
     spanProcessors,
+    ...(options.sampler !== undefined ? { sampler: options.sampler } : {}),
     ...(options.eventCountLimit !== undefined
       ? { spanLimits: { eventCountLimit: options.eventCountLimit } }
       : {}),
