@@ -13,9 +13,9 @@ import { sessionOf } from '../core/activeSession.js';
 import { enable } from '../core/enable.js';
 import { reportInternalError } from '../core/registry.js';
 import { BAGGAGE_KEY, hasStepmarkBaggage } from '../propagation/baggage.js';
-import { extractW3C, headerOf, parseBaggage } from '../propagation/w3c.js';
+import { extractW3C, parseBaggage } from '../propagation/w3c.js';
 import type { Trace } from '../types.js';
-import type { RequestHead } from './RequestHead.js';
+import { headOf, type RequestHead } from './RequestHead.js';
 import { safely } from './safely.js';
 import type { StepmarkHttpOptions } from './StepmarkHttpOptions.js';
 import { TokenBucket } from './TokenBucket.js';
@@ -59,7 +59,7 @@ interface OwnSpan {
 
 /** Whether the request's own `baggage` header carries `stepmark=1` (when no instrumentation extracted it). */
 function baggageHeaderOn(head: RequestHead): boolean {
-  const value = headerOf(head.headers, 'baggage');
+  const value = headOf(head, 'baggage');
   if (value === undefined || !value.includes(BAGGAGE_KEY)) return false;
   return parseBaggage(value)?.getEntry(BAGGAGE_KEY)?.value === '1';
 }

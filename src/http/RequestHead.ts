@@ -1,4 +1,4 @@
-import type { HeaderSource } from '../propagation/w3c.js';
+import { headerOf, type HeaderSource } from '../propagation/w3c.js';
 
 /**
  * What stepmark reads of an incoming request before deciding to trace it. Node's
@@ -11,4 +11,21 @@ export interface RequestHead {
   /** Path and query (`/orders?stepmark=1`), as `IncomingMessage.url`. */
   readonly url?: string | undefined;
   readonly method?: string | undefined;
+  /** Node's `IncomingMessage.rawHeaders` (name, value, name, value ...), when there. */
+  readonly rawHeaders?: readonly string[] | undefined;
+}
+
+/**
+ * The first value of header `name` (lower case). On Node's request it scans `rawHeaders`, which
+ * the parser filled already: `req.headers` is built on first read, a cost the untriggered path
+ * of an app that never reads headers would otherwise pay for it.
+ */
+export function headOf(head: RequestHead, name: string): string | undefined {
+  const raw = head.rawHeaders;
+  if (raw === undefined) return headerOf(head.headers, name);
+  for (let i = 0; i < raw.length - 1; i += 2) {
+    const key = raw[i] as string;
+    if (key.length === name.length && key.toLowerCase() === name) return raw[i + 1];
+  }
+  return undefined;
 }

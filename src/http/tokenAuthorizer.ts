@@ -1,7 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { diag } from '@opentelemetry/api';
-import { headerOf } from '../propagation/w3c.js';
-import type { RequestHead } from './RequestHead.js';
+import { headOf, type RequestHead } from './RequestHead.js';
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
@@ -24,7 +23,7 @@ export function tokenAuthorizer(
   // Hashing both sides gives equal lengths, which timingSafeEqual needs, and leaks no length.
   const expected = secret ? digest(secret) : undefined;
   return function stepmarkTokenAuthorizer(_req, head) {
-    const value = headerOf(head.headers, header);
+    const value = headOf(head, header);
     if (expected === undefined || typeof value !== 'string' || value.length === 0) return false;
     return timingSafeEqual(digest(value), expected);
   };

@@ -1,5 +1,4 @@
-import { headerOf } from '../propagation/w3c.js';
-import type { RequestHead } from './RequestHead.js';
+import { headOf, type RequestHead } from './RequestHead.js';
 
 /**
  * Decides whether a request asks for tracing. Must be cheap: it runs on every request. It gets
@@ -22,7 +21,7 @@ function isOn(value: string | undefined | null): boolean {
 export function headerTrigger(name: string): Trigger {
   const header = name.toLowerCase();
   return function stepmarkHeaderTrigger(_req, head) {
-    return isOn(headerOf(head.headers, header));
+    return isOn(headOf(head, header));
   };
 }
 
