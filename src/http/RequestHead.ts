@@ -25,7 +25,18 @@ export function headOf(head: RequestHead, name: string): string | undefined {
   if (raw === undefined) return headerOf(head.headers, name);
   for (let i = 0; i < raw.length - 1; i += 2) {
     const key = raw[i] as string;
-    if (key.length === name.length && key.toLowerCase() === name) return raw[i + 1];
+    if (sameName(key, name)) return raw[i + 1];
   }
   return undefined;
+}
+
+/** `key` equals the lower-case `name`, ignoring ASCII case, without allocating. */
+function sameName(key: string, name: string): boolean {
+  if (key.length !== name.length) return false;
+  for (let i = 0; i < key.length; i++) {
+    let c = key.charCodeAt(i);
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== name.charCodeAt(i)) return false;
+  }
+  return true;
 }
