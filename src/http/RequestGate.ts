@@ -12,7 +12,7 @@ import { snapshotOf } from '../core/collect.js';
 import { sessionOf } from '../core/activeSession.js';
 import { enable } from '../core/enable.js';
 import { reportInternalError } from '../core/registry.js';
-import { BAGGAGE_KEY, hasStepmarkBaggage } from '../propagation/baggage.js';
+import { BAGGAGE_KEY, BAGGAGE_ON, hasStepmarkBaggage } from '../propagation/baggage.js';
 import { extractW3C, parseBaggage } from '../propagation/w3c.js';
 import type { Trace } from '../types.js';
 import { headOf, type RequestHead } from './RequestHead.js';
@@ -61,14 +61,14 @@ interface OwnSpan {
 function baggageHeaderOn(head: RequestHead): boolean {
   const value = headOf(head, 'baggage');
   if (value === undefined || !value.includes(BAGGAGE_KEY)) return false;
-  return parseBaggage(value)?.getEntry(BAGGAGE_KEY)?.value === '1';
+  return parseBaggage(value)?.getEntry(BAGGAGE_KEY)?.value === BAGGAGE_ON;
 }
 
 /**
  * The decision every adapter shares: does this request get traced (trigger or upstream
  * baggage, authorization, rate limit), may the caller read the trace, and which span records
  * (the instrumentation's active server span, or one stepmark starts, never both).
- * @example const traced = gate.open(req); if (traced) context.with(traced.ctx, next); else next();
+ * @example const traced = gate.open(req, req); if (traced) context.with(traced.ctx, next); else next();
  */
 export class RequestGate<R> {
   readonly #options: StepmarkHttpOptions<R>;

@@ -1,7 +1,5 @@
 import type * as Http from 'node:http';
-import { createRequire } from 'node:module';
 import type Express from 'express';
-import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { SpanKind, trace, type Context } from '@opentelemetry/api';
@@ -11,15 +9,15 @@ import { samplingAttributes } from '../../src/http/index.js';
 import { StepmarkSampler } from '../../src/index.js';
 import type { Trace } from '../../src/index.js';
 import { adapterSuite, decide } from '../support/adapterSuite.js';
+import { instrumentedRequire } from '../support/instrumented.js';
 import { listen } from '../support/listen.js';
 import { setupOtel, type Harness } from '../support/otelHarness.js';
+import { untilDone } from '../support/turns.js';
 import { expressApp } from './expressApp.js';
 
-// The instrumentations patch modules as they are required: register first, then require.
 const http = new HttpInstrumentation();
 const instrumentations = [http, new ExpressInstrumentation()];
-registerInstrumentations({ instrumentations });
-const require = createRequire(import.meta.url);
+const require = instrumentedRequire(instrumentations);
 const { createServer } = require('node:http') as typeof Http;
 const express = require('express') as typeof Express;
 
@@ -114,8 +112,7 @@ describe('under a sampler that would drop the request (StepmarkSampler around Pa
     try {
       await (await fetch(`${running.url}/orders/4`)).text(); // untriggered: dropped
       await (await fetch(`${running.url}/orders/5`, { headers: { 'X-Stepmark': 'true' } })).text();
-      for (let turn = 0; turn < 10_000 && finished.length === 0; turn++)
-        await new Promise((resolve) => setImmediate(resolve));
+      await untilDone(() => finished.length > 0);
       expect(finished.map((t) => Object.keys(t.entities ?? {}))).toEqual([['order_5']]);
       const spans = h.exporter.getFinishedSpans();
       const servers = spans.filter((s) => s.kind === SpanKind.SERVER);

@@ -19,8 +19,14 @@ import * as stepmark from '../../src/index.js';
 import type { Trace } from '../../src/index.js';
 import { stepmarkInterceptor, stepmarkService, type GrpcCall } from '../../src/grpc/index.js';
 import { tokenAuthorizer, type StepmarkHttpOptions } from '../../src/http/index.js';
-import { decide, type InstrumentationLike } from '../support/adapterSuite.js';
-import { setupOtel, type Harness } from '../support/otelHarness.js';
+import {
+  decide,
+  endSuiteTest,
+  startSuiteTest,
+  type InstrumentationLike,
+} from '../support/adapterSuite.js';
+import type { Harness } from '../support/otelHarness.js';
+import { untilDone } from '../support/turns.js';
 
 type GrpcModule = typeof Grpc;
 type Options = StepmarkHttpOptions<GrpcCall<Grpc.ServerInterceptingCallInterface>>;
@@ -104,18 +110,14 @@ export function grpcSuite(name: string, grpc: GrpcModule, suite: GrpcSuiteOption
     let client: OrdersClient | undefined;
     let finished: Trace[];
     beforeEach(() => {
-      h = setupOtel();
-      for (const i of suite.instrumentations ?? []) i.setTracerProvider(h.provider);
-      finished = [];
-      process.env.STEPMARK_TOKEN = TOKEN;
+      ({ h, finished } = startSuiteTest(suite.instrumentations, TOKEN));
     });
     afterEach(async () => {
       client?.close();
       server?.forceShutdown();
       client = undefined;
       server = undefined;
-      delete process.env.STEPMARK_TOKEN;
-      await h.teardown();
+      await endSuiteTest(h);
     });
 
     /**
@@ -202,8 +204,7 @@ export function grpcSuite(name: string, grpc: GrpcModule, suite: GrpcSuiteOption
 
     /** The finished spans once every traced call handed over its trace (no sleeps). */
     async function spans(expectedTraces: number) {
-      for (let turn = 0; turn < 10_000 && finished.length < expectedTraces; turn++)
-        await new Promise((resolve) => setImmediate(resolve));
+      await untilDone(() => finished.length >= expectedTraces);
       await h.processor.forceFlush();
       return h.exporter.getFinishedSpans();
     }

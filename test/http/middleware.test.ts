@@ -16,6 +16,7 @@ import {
   type StepmarkHttpOptions,
 } from '../../src/http/index.js';
 import { setupOtel, type Harness } from '../support/otelHarness.js';
+import { untilDone } from '../support/turns.js';
 
 let h: Harness;
 let server: Server | undefined;
@@ -68,9 +69,7 @@ const checkout = (_req: IncomingMessage, res: ServerResponse) => {
 let open = 0;
 /** Waits (turn by turn, bounded in turns, not time) until every response closed on the server. */
 async function settled(): Promise<void> {
-  for (let turn = 0; turn < 10_000 && open > 0; turn++)
-    await new Promise((resolve) => setImmediate(resolve));
-  if (open > 0) throw new Error(`${open} response(s) still open`);
+  if (!(await untilDone(() => open === 0))) throw new Error(`${open} response(s) still open`);
 }
 
 describe('stepmark-otel/http', () => {

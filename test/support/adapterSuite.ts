@@ -6,6 +6,7 @@ import * as stepmark from '../../src/index.js';
 import type { Trace } from '../../src/index.js';
 import { tokenAuthorizer, type StepmarkHttpOptions } from '../../src/http/index.js';
 import { setupOtel, type Harness } from './otelHarness.js';
+import { untilDone } from './turns.js';
 
 /** A running app: its base URL, and how to stop it. */
 export interface RunningApp {
@@ -32,6 +33,26 @@ export function decide(id: string): string {
 
 const TOKEN = 'adapter-suite-token';
 
+/**
+ * What each test of an adapter suite starts with: a fresh OTel harness, given to the
+ * instrumentations in use, no finished traces yet, and `token` as the shared secret.
+ */
+export function startSuiteTest(
+  instrumentations: InstrumentationLike[] | undefined,
+  token: string,
+): { h: Harness; finished: Trace[] } {
+  const h = setupOtel();
+  for (const i of instrumentations ?? []) i.setTracerProvider(h.provider);
+  process.env.STEPMARK_TOKEN = token;
+  return { h, finished: [] };
+}
+
+/** Undoes `startSuiteTest`, once the test's app is stopped. */
+export async function endSuiteTest(h: Harness): Promise<void> {
+  delete process.env.STEPMARK_TOKEN;
+  await h.teardown();
+}
+
 export interface AdapterSuiteOptions {
   /** The instrumentations in use (registered by the test file before loading its framework). */
   instrumentations?: InstrumentationLike[];
@@ -50,16 +71,12 @@ export function adapterSuite(name: string, start: StartApp, suite: AdapterSuiteO
     let app: RunningApp | undefined;
     let finished: Trace[];
     beforeEach(() => {
-      h = setupOtel();
-      for (const i of suite.instrumentations ?? []) i.setTracerProvider(h.provider);
-      finished = [];
-      process.env.STEPMARK_TOKEN = TOKEN;
+      ({ h, finished } = startSuiteTest(suite.instrumentations, TOKEN));
     });
     afterEach(async () => {
       await app?.close();
       app = undefined;
-      delete process.env.STEPMARK_TOKEN;
-      await h.teardown();
+      await endSuiteTest(h);
     });
 
     async function run(options: StepmarkHttpOptions<unknown> = {}): Promise<string> {
@@ -73,8 +90,7 @@ export function adapterSuite(name: string, start: StartApp, suite: AdapterSuiteO
 
     /** The finished spans of the app once every traced request handed over its trace. */
     async function spans(expectedTraces: number) {
-      for (let turn = 0; turn < 10_000 && finished.length < expectedTraces; turn++)
-        await new Promise((resolve) => setImmediate(resolve));
+      await untilDone(() => finished.length >= expectedTraces);
       await h.processor.forceFlush();
       return h.exporter.getFinishedSpans();
     }
