@@ -25,7 +25,10 @@ export {
   EVENT_TRACK,
 } from './core/attributes.js';
 export type { DecisionWriter } from './core/DecisionWriter.js';
-export type { EventRecord } from './core/EventRecord.js';
+export type { EventRecord } from './core/records/EventRecord.js';
+export type { RecordKind, StoredSpanEvent } from './core/records/RecordKind.js';
+export type { TraceAnalyzer } from './processor/TraceAnalyzer.js';
+export { EntityOutcomes } from './analyzers/EntityOutcomes.js';
 export {
   OVERFLOW_SPAN,
   SpanEventWriter,
@@ -59,4 +62,5 @@ export type {
   Trace,
   TraceEvent,
   TraceSpan,
+  EntityOutcome,
 } from './types.js';

@@ -38,6 +38,13 @@ export interface TraceSpan {
   service?: string;
 }
 
+/** How one entity ended up: its last decision in the request (see `EntityOutcomes`). */
+export interface EntityOutcome {
+  stage: string;
+  action: string;
+  timestamp: string;
+}
+
 /** Why a trace was emitted before its local root span ended. */
 export type IncompleteReason = 'ttl' | 'capacity' | 'shutdown';
 
@@ -66,4 +73,6 @@ export interface Trace {
   dropped_span_events?: number;
   /** Set when the trace was emitted before its local root span ended. */
   incomplete?: IncompleteReason;
+  /** Per entity, its last decision; added by the `EntityOutcomes` analyzer. */
+  outcomes?: Record<string, EntityOutcome>;
 }

@@ -1,6 +1,6 @@
 import type { Span } from '@opentelemetry/api';
 import type { Meta } from '../types.js';
-import type { EventRecord } from './EventRecord.js';
+import type { EventRecord } from './records/EventRecord.js';
 
 /**
  * Writes recorded decisions into OpenTelemetry data. Span events today (`SpanEventWriter`);

@@ -2,75 +2,25 @@ import {
   ROOT_CONTEXT,
   trace,
   type Attributes,
-  type AttributeValue,
   type HrTime,
   type Span,
   type TimeInput,
   type Tracer,
 } from '@opentelemetry/api';
-import type { Meta, MetaValue } from '../types.js';
+import type { Meta } from '../types.js';
 import {
-  ATTR_ACTION,
   ATTR_DROPPED_SPAN_EVENTS,
-  ATTR_ENTITY_ID,
   ATTR_ENTITY_IDS,
   ATTR_ENTITY_IDS_DROPPED,
-  ATTR_ENTITY_KIND,
-  ATTR_META_PREFIX,
   ATTR_OVERFLOW_OF,
   ATTR_PROCESS,
-  ATTR_SEQ,
-  ATTR_STAGE,
   ATTR_TRACE_META_PREFIX,
-  EVENT_DECISION,
-  EVENT_TRACK,
 } from './attributes.js';
 import type { DecisionWriter } from './DecisionWriter.js';
-import { registry } from './registry.js';
-import { entityIdsOf, type EventRecord } from './EventRecord.js';
 import { hrTimeToMs, toHrTime } from './hrTime.js';
-
-/** Primitives as they are; null, arrays and objects JSON-encoded (OTel attributes cannot nest). */
-function attributeValue(value: MetaValue): AttributeValue {
-  return value !== null && typeof value !== 'object' ? value : JSON.stringify(value);
-}
-
-/**
- * Prefixed attribute names by meta key. A freshly concatenated key makes V8 hash and internalize
- * the string on every property store; meta keys repeat, so the names are built once. Capped, so
- * that callers using unbounded keys cannot grow it.
- */
-const ATTRIBUTE_NAMES = new Map<string, string>();
-const MAX_CACHED_NAMES = 4_096;
-
-function attributeName(prefix: string, key: string): string {
-  if (prefix !== ATTR_META_PREFIX) return prefix + key;
-  let name = ATTRIBUTE_NAMES.get(key);
-  if (name === undefined) {
-    name = prefix + key;
-    if (ATTRIBUTE_NAMES.size < MAX_CACHED_NAMES) ATTRIBUTE_NAMES.set(key, name);
-  }
-  return name;
-}
-
-function addMeta(attributes: Attributes, prefix: string, meta: Meta): void {
-  for (const key in meta) {
-    attributes[attributeName(prefix, key)] = attributeValue(meta[key] as MetaValue);
-  }
-}
-
-/** The attributes of one decision or track event, with the names of SPEC.md. */
-export function eventAttributes(record: EventRecord): Attributes {
-  const attributes: Attributes = { [ATTR_SEQ]: record.seq };
-  if (!record.isTrack) {
-    attributes[ATTR_STAGE] = record.stage;
-    attributes[ATTR_ACTION] = record.action;
-  }
-  if (record.entityId !== undefined) attributes[ATTR_ENTITY_ID] = record.entityId;
-  if (record.kind !== undefined) attributes[ATTR_ENTITY_KIND] = record.kind;
-  if (record.meta !== undefined) addMeta(attributes, ATTR_META_PREFIX, record.meta);
-  return attributes;
-}
+import { entityIdsOf, type EventRecord } from './records/EventRecord.js';
+import { encodeMeta } from './records/metaAttributes.js';
+import { registry } from './registry.js';
 
 /** Entity ids listed on one span; more are counted in ATTR_ENTITY_IDS_DROPPED. */
 export const MAX_ENTITY_IDS_PER_SPAN = 1_000;
@@ -103,11 +53,8 @@ function addEvents(span: Span, records: readonly EventRecord[], from: number, to
   const spanId = span.spanContext().spanId;
   for (let i = from; i < to; i++) {
     const record = records[i] as EventRecord;
-    span.addEvent(
-      record.isTrack ? EVENT_TRACK : EVENT_DECISION,
-      eventAttributes(record),
-      timeOf(record),
-    );
+    const kind = record.recordKind;
+    span.addEvent(kind.eventName(record), kind.encode(record), timeOf(record));
     record.spanId = spanId;
     // Each span anchors its clock on its own Date.now() reading; take the time it assigned.
     const assigned = log?.[log.length - 1]?.time;
@@ -145,8 +92,8 @@ export interface SpanEventWriterOptions {
 }
 
 /**
- * The default DecisionWriter: one span event per record (`stepmark.event` or `stepmark.track`)
- * at the time it was recorded, and `stepmark.entity.ids` on the span. Decisions past the span's
+ * The default DecisionWriter: one span event per record, as its record kind encodes it
+ * (`stepmark.event`, `stepmark.track`, ...), at the time it was recorded, and `stepmark.entity.ids` on the span. Decisions past the span's
  * event limit go on child spans named `stepmark.overflow`, so that none is lost in the backend
  * and none pushes out the application's own events.
  * @example new StepmarkSpanProcessor({ writer: new SpanEventWriter({ overflowTracer: provider.getTracer('stepmark') }) })
@@ -216,7 +163,7 @@ export class SpanEventWriter implements DecisionWriter {
   /** Sets `stepmark.trace.meta.<key>` on the local root span. */
   writeTraceMeta(span: Span, meta: Meta): void {
     const attributes: Attributes = {};
-    addMeta(attributes, ATTR_TRACE_META_PREFIX, meta);
+    encodeMeta(attributes, ATTR_TRACE_META_PREFIX, meta);
     span.setAttributes(attributes);
   }
 }

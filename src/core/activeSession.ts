@@ -1,6 +1,6 @@
 import { trace, type Context } from '@opentelemetry/api';
 import { registry, SESSION_KEY } from './registry.js';
-import { Session } from './Session.js';
+import { Session } from './session/Session.js';
 
 /**
  * In 'always' mode: the session of the recording span's trace, opened on first use. None for a

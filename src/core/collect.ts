@@ -2,7 +2,7 @@ import { context, trace as otelTrace } from '@opentelemetry/api';
 import type { Trace } from '../types.js';
 import { sessionOf } from './activeSession.js';
 import { registry, reportInternalError } from './registry.js';
-import type { Session } from './Session.js';
+import type { Session } from './session/Session.js';
 
 /**
  * A deep-copied snapshot of the current request's trace, with the spans that have ended so far

@@ -3,7 +3,7 @@ import { withStepmarkBaggage } from './baggageFlag.js';
 import { sessionOf } from './activeSession.js';
 import type { StepmarkOptions } from './options.js';
 import { registry, reportInternalError, SESSION_KEY } from './registry.js';
-import { Session } from './Session.js';
+import { Session } from './session/Session.js';
 
 /** A context in which stepmark records, and whether its session is new. */
 export interface Enabled {

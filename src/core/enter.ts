@@ -3,7 +3,7 @@ import { sessionOf } from './activeSession.js';
 import { CallerStage } from './callerName.js';
 import type { EntityId, MetaInput } from './record.js';
 import { registry, reportInternalError } from './registry.js';
-import type { Session } from './Session.js';
+import type { Session } from './session/Session.js';
 
 /**
  * Ends what `enter` began: records `exited` with `meta.duration_ms`. Call it, or let `using`

@@ -50,7 +50,14 @@ export function nonNegativeInt(value: unknown, fallback: number): number {
 
 /** Applies defaults; bad values fall back to the default rather than throwing. */
 export function resolveOptions(options: StepmarkOptions | undefined): ResolvedOptions {
-  const o = options ?? {};
+  if (options === undefined) return (defaults ??= resolve({}));
+  return resolve(options);
+}
+
+/** The defaults, resolved once: most requests are enabled without options. */
+let defaults: ResolvedOptions | undefined;
+
+function resolve(o: StepmarkOptions): ResolvedOptions {
   return {
     maxEvents: nonNegativeInt(o.maxEvents, DEFAULT_MAX_EVENTS),
     maxEntities: nonNegativeInt(o.maxEntities, DEFAULT_MAX_ENTITIES) || DEFAULT_MAX_ENTITIES,

@@ -1,16 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import { createContextKey, diag, type Span } from '@opentelemetry/api';
+import { createContextKey, type Span } from '@opentelemetry/api';
 import type { TraceSpan } from '../types.js';
+import { warnOnce } from './diagnostics.js';
 import type { StepmarkOptions } from './options.js';
-import type { Session } from './Session.js';
+import type { SessionHandle } from './session/SessionHandle.js';
 
 /**
- * Context key of the per-request Session. `createContextKey` is `Symbol.for(description)`,
- * so two copies of this package (same major) find each other's sessions.
+ * Version of what crosses copies of this package in one process: the registry, the
+ * `SessionHandle` in the context and the `ProcessorHandle`s. Copies of one protocol cooperate
+ * fully and call each other only through those interfaces; copies of different protocols do not
+ * see each other (each records on its own), rather than probe what the other offers.
  */
-export const SESSION_KEY = createContextKey('stepmark-otel.1.session');
+export const PROTOCOL = 2;
 
-const REGISTRY_KEY = Symbol.for('stepmark-otel.1');
+/**
+ * Context key of the per-request session. `createContextKey` is `Symbol.for(description)`,
+ * so two copies of this package (same protocol) find each other's sessions.
+ */
+export const SESSION_KEY = createContextKey(`stepmark-otel.protocol-${PROTOCOL}.session`);
+
+const REGISTRY_KEY = Symbol.for(`stepmark-otel.protocol-${PROTOCOL}`);
 
 /** Sessions bound to a trace id at once, across processors; past it the oldest is closed. */
 export const MAX_BOUND_SESSIONS = 10_000;
@@ -24,7 +33,7 @@ export interface ProcessorHandle {
    * apply from then on. `activeSpan`: the span active where the session bound or joined (its
    * local root, or the root above it, is open); undefined when a span is starting there.
    */
-  adopt(traceId: string, session: Session, activeSpan: Span | undefined): void;
+  adopt(traceId: string, session: SessionHandle, activeSpan: Span | undefined): void;
 }
 
 /** Process-wide counters, visible through `stats()`. */
@@ -52,9 +61,11 @@ export interface Registry {
   alwaysOptions: StepmarkOptions | undefined;
   processors: Set<ProcessorHandle>;
   /** Open sessions by trace id, so that a processor finds a session enabled after its root span started. */
-  byTrace: Map<string, Session[]>;
-  /** Trace ids recently emitted (see markFinished). */
+  byTrace: Map<string, SessionHandle[]>;
+  /** Trace ids recently emitted (see markFinished); `finishedRing` remembers their order. */
   finished: Set<string>;
+  finishedRing: string[];
+  finishedNext: number;
   /** Recording order across every session of the process (`stepmark.seq`). */
   seq: number;
   /** A random id of this process (`stepmark.process`), telling replicas with equal resources apart. */
@@ -73,26 +84,33 @@ export const registry: Registry = ((globalThis as Holder)[REGISTRY_KEY] ??= {
   byTrace: new Map(),
   stats: { lateCalls: 0, evictedSessions: 0, internalErrors: 0, unsampledRequests: 0 },
   finished: new Set(),
+  finishedRing: [],
+  finishedNext: 0,
   seq: 0,
   processId: randomBytes(8).toString('hex'),
 });
-// A registry made by an older copy of this major may lack newer fields.
-registry.finished ??= new Set();
-registry.seq ??= 0;
-registry.processId ??= randomBytes(8).toString('hex');
-registry.stats.unsampledRequests ??= 0;
 
 /** Traces remembered as emitted, so that a straggler cannot open a second fragment of one. */
 const MAX_FINISHED = 10_000;
 
-/** Remembers that a trace was emitted (bounded; the oldest is forgotten first). */
+/**
+ * Remembers that a trace was emitted (bounded; the oldest is forgotten first). A ring gives the
+ * oldest in O(1): a Set used as a FIFO walks its deleted slots on every `values().next()`.
+ */
 export function markFinished(traceId: string): void {
-  const finished = registry.finished;
+  const { finished, finishedRing: ring } = registry;
+  if (finished.has(traceId)) return;
+  const slot = registry.finishedNext;
+  const oldest = ring[slot];
+  if (oldest !== undefined) finished.delete(oldest);
+  ring[slot] = traceId;
+  registry.finishedNext = (slot + 1) % MAX_FINISHED;
   finished.add(traceId);
-  if (finished.size > MAX_FINISHED) {
-    const oldest = finished.values().next().value;
-    if (oldest !== undefined) finished.delete(oldest);
-  }
+}
+
+/** The sessions bound to `traceId`. */
+export function sessionsOf(traceId: string): readonly SessionHandle[] | undefined {
+  return registry.byTrace.get(traceId);
 }
 
 /**
@@ -117,13 +135,17 @@ export function closeSession(session: object): void {
 }
 
 /** Makes `session` findable by its trace id and known to every processor. */
-export function bindSession(traceId: string, session: Session, activeSpan: Span | undefined): void {
+export function bindSession(
+  traceId: string,
+  session: SessionHandle,
+  activeSpan: Span | undefined,
+): void {
   addBinding(traceId, session);
   for (const processor of registry.processors) processor.adopt(traceId, session, activeSpan);
 }
 
 /** Closes the oldest binding when over the cap. */
-function addBinding(traceId: string, session: Session): void {
+function addBinding(traceId: string, session: SessionHandle): void {
   const list = registry.byTrace.get(traceId);
   if (list !== undefined) {
     if (!list.includes(session)) list.push(session);
@@ -132,7 +154,7 @@ function addBinding(traceId: string, session: Session): void {
   if (registry.byTrace.size >= MAX_BOUND_SESSIONS) {
     const oldest = registry.byTrace.keys().next().value;
     if (oldest !== undefined) {
-      for (const s of registry.byTrace.get(oldest) ?? []) s.close();
+      for (const s of [...(registry.byTrace.get(oldest) ?? [])]) s.release();
       registry.byTrace.delete(oldest);
       registry.stats.evictedSessions++;
     }
@@ -141,7 +163,7 @@ function addBinding(traceId: string, session: Session): void {
 }
 
 /** Forgets `session` under its trace id. */
-export function unbindSession(traceId: string, session: Session): void {
+export function unbindSession(traceId: string, session: SessionHandle): void {
   const list = registry.byTrace.get(traceId);
   if (list === undefined) return;
   const i = list.indexOf(session);
@@ -149,14 +171,13 @@ export function unbindSession(traceId: string, session: Session): void {
   if (list.length === 0) registry.byTrace.delete(traceId);
 }
 
-/** Counts an error caught inside the library and reports it on OTel's diagnostic logger. */
+/**
+ * Counts an error caught inside the library and reports it on OTel's diagnostic logger, once
+ * per place with a count of the repeats (a throwing `entityFilter` must not flood the log).
+ */
 export function reportInternalError(where: string, error: unknown): void {
   registry.stats.internalErrors++;
-  try {
-    diag.warn(`stepmark-otel: error caught in ${where}`, error);
-  } catch {
-    // a broken diag logger must not turn a caught error into a thrown one
-  }
+  warnOnce(`internal:${where}`, `error caught in ${where}`, error);
 }
 
 /**

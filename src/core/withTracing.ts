@@ -3,7 +3,7 @@ import { enableContext } from './enable.js';
 import { isThenable } from './isThenable.js';
 import type { StepmarkOptions } from './options.js';
 import { registry, reportInternalError } from './registry.js';
-import type { Session } from './Session.js';
+import type { Session } from './session/Session.js';
 
 /** Name of the span `withTracing` starts when no span is active. */
 export const WITH_TRACING_SPAN = 'stepmark';

@@ -1,21 +1,27 @@
 import { trace as otelTrace, type Context, type Span } from '@opentelemetry/api';
 import type { DecisionWriter } from '../core/DecisionWriter.js';
-import { isThenable } from '../core/isThenable.js';
+import { flushWarnings, warnOnce } from '../core/diagnostics.js';
 import { nonNegativeInt, type StepmarkOptions } from '../core/options.js';
+import type { EventRecord } from '../core/records/EventRecord.js';
 import {
   markFinished,
   registry,
   reportInternalError,
   SESSION_KEY,
+  sessionsOf,
   type ProcessorHandle,
 } from '../core/registry.js';
-import type { Session } from '../core/Session.js';
+import { isLocalRoot, type ReadableSpanLike, type WritableSpanLike } from '../core/SdkSpan.js';
+import type { SessionHandle } from '../core/session/SessionHandle.js';
 import { defaultWriter } from '../core/SpanEventWriter.js';
 import type { TraceSink } from '../export/TraceSink.js';
 import type { IncompleteReason, Trace, TraceSpan } from '../types.js';
-import { isLocalRoot, type ReadableSpanLike, type WritableSpanLike } from '../core/SdkSpan.js';
-import { cloneSpan, summarizeSpan } from './summarizeSpan.js';
+import { DeliveryPipeline, type DeliveryStats } from './DeliveryPipeline.js';
+import { RecentTraces } from './RecentTraces.js';
+import { summarizeSpan } from './summarizeSpan.js';
+import type { TraceAnalyzer } from './TraceAnalyzer.js';
 import { TraceAssembly } from './TraceAssembly.js';
+import { sinkConsumer, type TraceConsumer } from './TraceConsumer.js';
 
 /**
  * Options of `StepmarkSpanProcessor`.
@@ -24,7 +30,9 @@ import { TraceAssembly } from './TraceAssembly.js';
 export interface StepmarkSpanProcessorOptions {
   /** Called with each finished trace, asynchronously after its local root span ends. */
   onFinish?: (trace: Trace) => void | Promise<void>;
-  /** Sinks that receive each finished trace, isolated from each other. */
+  /** Sinks that receive each finished trace, isolated from each other. Default none. */
+  sinks?: TraceSink[];
+  /** @deprecated The old name of `sinks`; both may be given (their sinks add up). */
   exporters?: TraceSink[];
   /** Traces held at once; past it the oldest is emitted as `incomplete: 'capacity'`. Default 1,000. */
   maxTraces?: number;
@@ -38,8 +46,14 @@ export interface StepmarkSpanProcessorOptions {
   tracerOptions?: StepmarkOptions;
   /** How decisions become OTel data. Default: span events (`SpanEventWriter`). */
   writer?: DecisionWriter;
-  /** Sink exports awaiting completion at once; further exports are dropped and counted. Default 1,000. */
+  /** Async exports awaiting completion at once, per consumer (`onFinish`, each sink); past it that consumer's traces are dropped and counted. Default 1,000. */
   maxPendingExports?: number;
+  /** An async export not settled after this long is counted in `exportTimeouts` and frees its slot; also the bound of `forceFlush` and `shutdown`. Default 30,000 ms. */
+  exportTimeoutMs?: number;
+  /** Finished traces kept for `collect(traceId)` and `recent()`; 0 keeps none. Default 100. */
+  recentTraces?: number;
+  /** Analyzers that see each record and add findings to each trace before it is emitted. Default none. */
+  analyzers?: TraceAnalyzer[];
 }
 
 /** Counters of one processor, from `stats()`. */
@@ -48,9 +62,33 @@ export interface StepmarkProcessorStats {
   tracesEmitted: number;
   tracesEvictedTtl: number;
   tracesEvictedCapacity: number;
+  /** Deliveries a consumer did not get: past its cap of pending exports, or after shutdown. */
   exportsDropped: number;
+  /** Throws and rejections of consumers (sinks, `onFinish`, HTTP adapters' listeners). */
   sinkErrors: number;
+  /** Async exports not settled within `exportTimeoutMs`. */
+  exportTimeouts: number;
+  /** Throws of analyzers. */
+  analyzerErrors: number;
   internalErrors: number;
+}
+
+/** The one analyzer hook that runs on the request path, bound to its analyzer and isolated. */
+function recordObserver(
+  analyzers: readonly TraceAnalyzer[],
+  onError: (analyzer: TraceAnalyzer, error: unknown) => void,
+): ((record: EventRecord, traceId: string) => void) | undefined {
+  const observing = analyzers.filter((a) => typeof a.onRecord === 'function');
+  if (observing.length === 0) return undefined;
+  return (record, traceId) => {
+    for (const analyzer of observing) {
+      try {
+        analyzer.onRecord?.(record, traceId);
+      } catch (error) {
+        onError(analyzer, error);
+      }
+    }
+  };
 }
 
 /**
@@ -62,39 +100,52 @@ export interface StepmarkProcessorStats {
  */
 export class StepmarkSpanProcessor implements ProcessorHandle {
   readonly #traces = new Map<string, TraceAssembly>();
-  readonly #onFinish: StepmarkSpanProcessorOptions['onFinish'];
-  readonly #sinks: TraceSink[];
   readonly #maxTraces: number;
   readonly #ttlMs: number;
   readonly #maxSpans: number;
-  readonly #maxPending: number;
+  readonly #timeoutMs: number;
   readonly #always: boolean;
   readonly #writer: DecisionWriter;
-  /** Deliveries queued to run off the caller's stack. */
-  readonly #deliveries = new Set<Promise<void>>();
-  /** Async sink exports still running; capped by maxPendingExports. */
-  readonly #exports = new Set<Promise<void>>();
-  readonly #stats: StepmarkProcessorStats = {
-    tracesInProgress: 0,
+  readonly #pipeline: DeliveryPipeline;
+  readonly #recent: RecentTraces;
+  readonly #analyzers: readonly TraceAnalyzer[];
+  readonly #observer: ((record: EventRecord, traceId: string) => void) | undefined;
+  /** Whether a finished trace must be built even with no consumer (an analyzer reads it). */
+  readonly #analyzesTraces: boolean;
+  readonly #stats = {
     tracesEmitted: 0,
     tracesEvictedTtl: 0,
     tracesEvictedCapacity: 0,
-    exportsDropped: 0,
-    sinkErrors: 0,
+    listenerErrors: 0,
+    analyzerErrors: 0,
     internalErrors: 0,
   };
   readonly #sweeper: ReturnType<typeof setInterval>;
-  #isShutdown = false;
+  #shutdown: Promise<void> | undefined;
 
   constructor(options: StepmarkSpanProcessorOptions = {}) {
-    this.#onFinish = typeof options.onFinish === 'function' ? options.onFinish : undefined;
-    this.#sinks = Array.isArray(options.exporters) ? [...options.exporters] : [];
     this.#maxTraces = nonNegativeInt(options.maxTraces, 1_000) || 1;
     this.#ttlMs = nonNegativeInt(options.traceTtlMs, 300_000) || 1;
     this.#maxSpans = nonNegativeInt(options.maxSpans, 1_000);
-    this.#maxPending = nonNegativeInt(options.maxPendingExports, 1_000) || 1;
+    this.#timeoutMs = nonNegativeInt(options.exportTimeoutMs, 30_000) || 1;
     this.#always = options.mode === 'always';
     this.#writer = options.writer ?? defaultWriter;
+    this.#recent = new RecentTraces(nonNegativeInt(options.recentTraces, 100));
+    this.#analyzers = Array.isArray(options.analyzers) ? [...options.analyzers] : [];
+    this.#analyzesTraces = this.#analyzers.some((a) => typeof a.onTraceComplete === 'function');
+    this.#observer = recordObserver(this.#analyzers, (a, e) => this.#analyzerError(a, e));
+    const consumers: TraceConsumer[] = [];
+    const onFinish = options.onFinish;
+    if (typeof onFinish === 'function') consumers.push({ name: 'onFinish', consume: onFinish });
+    const sinks = [
+      ...(Array.isArray(options.sinks) ? options.sinks : []),
+      ...(Array.isArray(options.exporters) ? options.exporters : []),
+    ];
+    sinks.forEach((sink, i) => consumers.push(sinkConsumer(sink, i)));
+    this.#pipeline = new DeliveryPipeline(consumers, {
+      maxPendingPerConsumer: nonNegativeInt(options.maxPendingExports, 1_000) || 1,
+      exportTimeoutMs: this.#timeoutMs,
+    });
     registry.processors.add(this);
     if (this.#always) {
       registry.always++;
@@ -118,8 +169,8 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
     try {
       const traceId = span.spanContext().traceId;
       const root = isLocalRoot(span);
-      const enabled = parentContext.getValue(SESSION_KEY) as Session | undefined;
-      let session: Session | undefined;
+      const enabled = parentContext.getValue(SESSION_KEY) as SessionHandle | undefined;
+      let session: SessionHandle | undefined;
       if (enabled !== undefined && enabled.traceId === undefined) {
         enabled.bind(traceId); // enabled before any span: this one starts its trace
         session = enabled;
@@ -130,7 +181,7 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
       }
       const trace = this.#find(traceId);
       if (trace === undefined) return;
-      if (session !== undefined && session.traceId === traceId) trace.addSession(session);
+      if (session !== undefined && session.traceId === traceId) this.#hold(trace, session);
       if (root) trace.rootOpened(span.spanContext().spanId);
     } catch (error) {
       this.#internalError('onStart', error);
@@ -138,11 +189,11 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
   }
 
   /** Holds the trace of a session that just bound to it or joined it (see ProcessorHandle.adopt). */
-  adopt(traceId: string, session: Session, activeSpan: Span | undefined): void {
+  adopt(traceId: string, session: SessionHandle, activeSpan: Span | undefined): void {
     try {
       const trace = this.#traces.get(traceId) ?? this.#adopt(traceId);
       if (trace === undefined) return;
-      trace.addSession(session);
+      this.#hold(trace, session);
       if (activeSpan !== undefined) trace.noteActiveSpan(activeSpan);
     } catch (error) {
       this.#internalError('adopt', error);
@@ -168,31 +219,32 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
     try {
       const trace = this.#find(span.spanContext().traceId);
       if (trace === undefined) return;
-      trace.addSpan(summarizeSpan(span), this.#maxSpans);
+      trace.addSpan(span, this.#maxSpans);
       if (isLocalRoot(span) && trace.rootEnded(span.spanContext().spanId)) this.#finish(trace);
     } catch (error) {
       this.#internalError('onEnd', error);
     }
   }
 
-  /** Completes the delivery of every finished trace to `onFinish` and the sinks. */
+  /**
+   * Completes the delivery of every finished trace to `onFinish` and the sinks, and their own
+   * `forceFlush`, within `exportTimeoutMs`: a hung consumer does not hang the caller.
+   */
   async forceFlush(): Promise<void> {
-    try {
-      while (this.#deliveries.size > 0 || this.#exports.size > 0) {
-        await Promise.allSettled([...this.#deliveries, ...this.#exports]);
-      }
-      await Promise.allSettled(
-        this.#sinks.map((sink) => Promise.resolve().then(() => sink.forceFlush?.())),
-      );
-    } catch (error) {
-      this.#internalError('forceFlush', error);
-    }
+    await this.#pipeline.forceFlush(this.#timeoutMs);
+    flushWarnings();
   }
 
-  /** Emits traces still in progress as `incomplete: 'shutdown'`, flushes and shuts the sinks down. */
-  async shutdown(): Promise<void> {
-    if (this.#isShutdown) return;
-    this.#isShutdown = true;
+  /**
+   * Emits traces still in progress as `incomplete: 'shutdown'`, flushes and shuts the sinks down,
+   * within `exportTimeoutMs`. A second call returns the first one's promise.
+   */
+  shutdown(): Promise<void> {
+    this.#shutdown ??= this.#shutDown();
+    return this.#shutdown;
+  }
+
+  async #shutDown(): Promise<void> {
     registry.processors.delete(this); // new records are written at call time from now on
     clearInterval(this.#sweeper);
     if (this.#always) {
@@ -200,33 +252,70 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
       registry.live--;
     }
     for (const trace of [...this.#traces.values()]) this.#finish(trace, 'shutdown');
-    await this.forceFlush();
-    // A sink that throws, even synchronously, must not fail the provider's shutdown.
-    await Promise.allSettled(
-      this.#sinks.map((sink) => Promise.resolve().then(() => sink.shutdown?.())),
-    );
+    await this.#pipeline.shutdown(this.#timeoutMs);
+    flushWarnings();
   }
 
   /**
-   * A snapshot of a trace still in progress, or undefined when this processor holds none.
+   * The JSON of a trace in progress, or of one finished recently (see `recentTraces`); undefined
+   * when this processor holds neither. Every call returns new objects.
    * @example processor.collect(span.spanContext().traceId)?.entities
    */
   collect(traceId: string): Trace | undefined {
-    const trace = this.#traces.get(traceId);
-    return trace?.toTrace(trace.spans.map(cloneSpan), false);
-  }
-
-  /** Copies of the spans of a trace in progress that have ended so far. */
-  spansOf(traceId: string): TraceSpan[] | undefined {
-    return this.#traces.get(traceId)?.spans.map(cloneSpan);
+    try {
+      const open = this.#traces.get(traceId);
+      if (open !== undefined) return open.build(true);
+      const done = this.#recent.get(traceId);
+      return done === undefined ? undefined : structuredClone(this.#jsonOf(done));
+    } catch (error) {
+      this.#internalError('collect', error);
+      return undefined;
+    }
   }
 
   /**
-   * Counters: traces emitted, evicted (TTL, capacity), dropped exports, sink and internal errors.
+   * The most recently finished traces, newest first: at most `limit` (default: all kept, see
+   * `recentTraces`). Every call returns new objects.
+   * @example processor.recent(10).map((t) => t.trace_id)
+   */
+  recent(limit = Number.POSITIVE_INFINITY): Trace[] {
+    try {
+      return this.#recent.list(limit).map((t) => structuredClone(this.#jsonOf(t)));
+    } catch (error) {
+      this.#internalError('recent', error);
+      return [];
+    }
+  }
+
+  /** Summaries of the spans of a trace in progress that have ended so far. */
+  spansOf(traceId: string): TraceSpan[] | undefined {
+    return this.#traces.get(traceId)?.spans.map(summarizeSpan);
+  }
+
+  /**
+   * Counters: traces emitted, evicted (TTL, capacity), dropped and timed-out exports, consumer,
+   * analyzer and internal errors.
    * @example processor.stats().tracesEvictedCapacity
    */
   stats(): StepmarkProcessorStats {
-    return { ...this.#stats, tracesInProgress: this.#traces.size };
+    const delivery: DeliveryStats = this.#pipeline.stats();
+    const s = this.#stats;
+    return {
+      tracesInProgress: this.#traces.size,
+      tracesEmitted: s.tracesEmitted,
+      tracesEvictedTtl: s.tracesEvictedTtl,
+      tracesEvictedCapacity: s.tracesEvictedCapacity,
+      exportsDropped: delivery.dropped,
+      sinkErrors: delivery.errors + s.listenerErrors,
+      exportTimeouts: delivery.timeouts,
+      analyzerErrors: s.analyzerErrors,
+      internalErrors: s.internalErrors,
+    };
+  }
+
+  /** Adds a session to the trace; a new one gets this processor's record observer. */
+  #hold(trace: TraceAssembly, session: SessionHandle): void {
+    if (trace.addSession(session) && this.#observer !== undefined) session.observe(this.#observer);
   }
 
   /** The trace held, or one bound before this processor existed (adopted now, below its root). */
@@ -239,7 +328,7 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
   }
 
   #adopt(traceId: string): TraceAssembly | undefined {
-    if (this.#isShutdown) return undefined;
+    if (this.#shutdown !== undefined) return undefined;
     if (this.#traces.size >= this.#maxTraces) {
       const oldest = this.#traces.values().next().value;
       if (oldest !== undefined) {
@@ -248,7 +337,7 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
       }
     }
     const trace = new TraceAssembly(traceId, Date.now());
-    for (const session of registry.byTrace.get(traceId) ?? []) trace.addSession(session);
+    for (const session of sessionsOf(traceId) ?? []) this.#hold(trace, session);
     this.#traces.set(traceId, trace);
     return trace;
   }
@@ -262,63 +351,59 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
     }
   }
 
-  /** Stops the trace's sessions now and delivers its JSON off the caller's stack. */
+  /**
+   * Stops the trace's sessions now; keeps it among the recent ones; builds and delivers its JSON
+   * off the caller's stack only when something reads it (a consumer, a listener, an analyzer).
+   */
   #finish(trace: TraceAssembly, incomplete?: IncompleteReason): void {
     this.#traces.delete(trace.traceId);
     markFinished(trace.traceId);
-    for (const session of trace.sessions) session.release();
     if (trace.sessions.length === 0) return; // spans only, nothing was recorded
-    const delivery = Promise.resolve()
-      .then(() => this.#deliver(trace, incomplete))
-      .catch((error: unknown) => this.#internalError('deliver', error))
-      .finally(() => this.#deliveries.delete(delivery));
-    this.#deliveries.add(delivery);
-  }
-
-  #deliver(trace: TraceAssembly, incomplete?: IncompleteReason): void {
-    const json = trace.toTrace(trace.spans, true, incomplete);
-    // The JSON owns the data now; a context the app keeps alive must not keep the records too.
-    for (const session of trace.sessions) {
-      // HTTP adapters wait for these (onFinish): run them outside the export cap, isolated. A
-      // session of another copy of the package may lack the method.
-      const listeners =
-        typeof session.takeEmitListeners === 'function' ? session.takeEmitListeners() : [];
-      const exclusive = trace.sessions.length === 1 && !session.shared;
-      for (const listener of listeners) {
-        try {
-          listener(json, exclusive);
-        } catch {
-          this.#stats.sinkErrors++;
-        }
-      }
-      session.discard();
-    }
+    const listening = trace.seal(incomplete);
     this.#stats.tracesEmitted++;
-    const onFinish = this.#onFinish;
-    if (onFinish !== undefined) this.#consume(() => onFinish(json));
-    for (const sink of this.#sinks) this.#consume(() => sink.export(json));
-  }
-
-  /** Runs one consumer, isolated: errors and rejections are counted, never propagated. */
-  #consume(consume: () => unknown): void {
-    // Past the cap, slow consumers would grow memory without bound: skip and count instead.
-    if (this.#exports.size >= this.#maxPending) {
-      this.#stats.exportsDropped++;
+    this.#recent.add(trace);
+    if (!listening && !this.#pipeline.hasConsumers && !this.#analyzesTraces) {
+      trace.handOver();
       return;
     }
-    try {
-      const result = consume();
-      if (!isThenable(result)) return;
-      const running: Promise<void> = Promise.resolve(result)
-        .then(
-          () => undefined,
-          () => void this.#stats.sinkErrors++,
-        )
-        .finally(() => this.#exports.delete(running));
-      this.#exports.add(running);
-    } catch {
-      this.#stats.sinkErrors++;
+    this.#pipeline.deliver(() => this.#emit(trace));
+  }
+
+  /** In the consumers' clean context: builds the JSON, runs the adapters' listeners, returns it. */
+  #emit(trace: TraceAssembly): Trace {
+    const listeners = trace.handOver();
+    const json = this.#jsonOf(trace);
+    for (const { listener, exclusive } of listeners) {
+      try {
+        listener(json, exclusive);
+      } catch (error) {
+        this.#stats.listenerErrors++;
+        warnOnce('listener', 'an HTTP adapter onFinish threw', error);
+      }
     }
+    return json;
+  }
+
+  /** The JSON of a finished trace, built once, with the analyzers' findings. */
+  #jsonOf(trace: TraceAssembly): Trace {
+    const built = trace.built;
+    if (built !== undefined) return built;
+    const json = trace.build(false);
+    for (const analyzer of this.#analyzers) {
+      if (typeof analyzer.onTraceComplete !== 'function') continue;
+      try {
+        analyzer.onTraceComplete(json);
+      } catch (error) {
+        this.#analyzerError(analyzer, error);
+      }
+    }
+    return json;
+  }
+
+  #analyzerError(analyzer: TraceAnalyzer, error: unknown): void {
+    this.#stats.analyzerErrors++;
+    const name = analyzer.name ?? analyzer.constructor?.name ?? 'analyzer';
+    warnOnce(`analyzer:${name}`, `analyzer ${name} threw`, error);
   }
 
   #internalError(where: string, error: unknown): void {

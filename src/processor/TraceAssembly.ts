@@ -1,14 +1,33 @@
 import type { Span } from '@opentelemetry/api';
+import type { TraceDraft } from '../core/records/TraceDraft.js';
 import { isLocalRoot, type ReadableSpanLike } from '../core/SdkSpan.js';
-import type { Session } from '../core/Session.js';
-import type { IncompleteReason, Trace, TraceSpan } from '../types.js';
+import type { EmitListener } from '../core/session/EmitListeners.js';
+import type { SessionHandle } from '../core/session/SessionHandle.js';
+import type { IncompleteReason, Trace } from '../types.js';
 import { mergeTraces } from './mergeTraces.js';
+import { summarizeSpan } from './summarizeSpan.js';
 
-/** What the processor holds for one trace in progress: its sessions and its ended spans. */
+/** A listener of one session's emitted trace, and whether that trace is its session's alone. */
+export interface PendingListener {
+  listener: EmitListener;
+  exclusive: boolean;
+}
+
+/**
+ * What the processor holds for one trace: while in progress its sessions and ended spans; once
+ * finished (`seal`) the sessions' drafts, so that the JSON is built only when something reads it
+ * (a consumer, a listener, `collect`, `recent`), and at most once.
+ */
 export class TraceAssembly {
-  readonly sessions: Session[] = [];
-  readonly spans: TraceSpan[] = [];
+  readonly sessions: SessionHandle[] = [];
+  /** Ended spans, summarized into JSON only when a trace is built. */
+  readonly spans: ReadableSpanLike[] = [];
   droppedSpans = 0;
+  incomplete: IncompleteReason | undefined = undefined;
+  /** The sessions' drafts, taken when the trace is sealed (the sessions let go of them). */
+  #drafts: TraceDraft[] | undefined = undefined;
+  /** The JSON once built for delivery, shared by the consumers (read-only for them). */
+  #json: Trace | undefined = undefined;
 
   /** Local root spans known open, by span id; the trace is emitted when none is left. */
   readonly #roots = new Set<string>();
@@ -49,33 +68,73 @@ export class TraceAssembly {
     return this.#roots.size === 0 && !this.#unknownRoot;
   }
 
-  /** Adds a session of this trace once. */
-  addSession(session: Session): void {
-    if (this.sessions.includes(session)) return;
+  /** Adds a session of this trace once; true when it is new. */
+  addSession(session: SessionHandle): boolean {
+    if (this.sessions.includes(session)) return false;
     this.sessions.push(session);
-    if (typeof session.markHeld === 'function') session.markHeld(); // another copy may lack it
+    session.markHeld();
+    return true;
   }
 
-  /** Keeps a span summary unless the cap is reached, which is counted. */
-  addSpan(span: TraceSpan, maxSpans: number): void {
+  /** Keeps an ended span unless the cap is reached, which is counted. */
+  addSpan(span: ReadableSpanLike, maxSpans: number): void {
     if (maxSpans !== 0 && this.spans.length >= maxSpans) this.droppedSpans++;
     else this.spans.push(span);
   }
 
   /**
-   * The JSON of the trace: the sessions' decisions, merged if more than one, and the spans.
-   * `final`: the sessions are released, so their meta need not be copied.
+   * Finishes the trace: releases its sessions (nothing records into it any more) and takes their
+   * drafts. Returns whether a listener waits for the trace (see `handOver`).
    */
-  toTrace(spans: TraceSpan[], final: boolean, incomplete?: IncompleteReason): Trace {
-    const snapshots = this.sessions.map((s) => s.snapshot(!final));
+  seal(incomplete: IncompleteReason | undefined): boolean {
+    this.incomplete = incomplete;
+    let listening = false;
+    this.#drafts = [];
+    for (const session of this.sessions) {
+      session.release();
+      if (session.hasEmitListeners) listening = true;
+      this.#drafts.push(session.draft);
+    }
+    return listening;
+  }
+
+  /**
+   * Takes the listeners waiting for the trace and lets the sessions go of their records (the
+   * assembly owns them now: a context the app keeps alive must not hold them). Until then, an
+   * HTTP adapter reading its session still sees them.
+   */
+  handOver(): PendingListener[] {
+    const listeners: PendingListener[] = [];
+    const alone = this.sessions.length === 1;
+    for (const session of this.sessions) {
+      for (const listener of session.takeEmitListeners()) {
+        listeners.push({ listener, exclusive: alone && !session.shared });
+      }
+      session.detach();
+    }
+    return listeners;
+  }
+
+  /** The JSON built for delivery (see `build`), if it was. */
+  get built(): Trace | undefined {
+    return this.#json;
+  }
+
+  /**
+   * The JSON of the trace: its decisions (the sessions' drafts, merged if more than one) and its
+   * spans. Sealed, it is built once and shared (`copy` false: the caller must not modify it);
+   * with `copy`, every object is new.
+   */
+  build(copy: boolean): Trace {
+    if (!copy && this.#json !== undefined) return this.#json;
+    const drafts = this.#drafts ?? this.sessions.map((s) => s.draft);
+    const parts = drafts.map((d) => d.toTrace(this.traceId, copy));
     const trace =
-      snapshots.length === 1 && snapshots[0] !== undefined
-        ? snapshots[0]
-        : mergeTraces(this.traceId, snapshots);
-    trace.trace_id = this.traceId;
-    if (spans.length > 0) trace.spans = spans;
+      parts.length === 1 && parts[0] !== undefined ? parts[0] : mergeTraces(this.traceId, parts);
+    if (this.spans.length > 0) trace.spans = this.spans.map(summarizeSpan);
     if (this.droppedSpans > 0) trace.dropped_spans = this.droppedSpans;
-    if (incomplete !== undefined) trace.incomplete = incomplete;
+    if (this.incomplete !== undefined) trace.incomplete = this.incomplete;
+    if (!copy && this.#drafts !== undefined) this.#json = trace;
     return trace;
   }
 }

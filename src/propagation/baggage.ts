@@ -1,6 +1,6 @@
 import { propagation, type Context } from '@opentelemetry/api';
 import { SESSION_KEY } from '../core/registry.js';
-import type { Session } from '../core/Session.js';
+import type { SessionHandle } from '../core/session/SessionHandle.js';
 
 import { BAGGAGE_KEY, BAGGAGE_ON, withStepmarkBaggage } from '../core/baggageFlag.js';
 
@@ -13,6 +13,6 @@ export function hasStepmarkBaggage(ctx: Context): boolean {
 
 /** Whether stepmark records in `ctx` (an open session is there). */
 export function isEnabledContext(ctx: Context): boolean {
-  const session = ctx.getValue(SESSION_KEY) as Session | undefined;
+  const session = ctx.getValue(SESSION_KEY) as SessionHandle | undefined;
   return session !== undefined && !session.closed;
 }

@@ -1,0 +1,110 @@
+import type { EntityTrace, Meta, Trace, TraceEvent } from '../../types.js';
+import { isoTimestamp } from '../isoTimestamp.js';
+import { cloneMeta, setKey } from '../sanitize.js';
+import type { EventRecord } from './EventRecord.js';
+
+/** An entity of the trace under construction: its kind, merged meta and events in recording order. */
+export class EntityDraft {
+  kind: string | undefined = undefined;
+  meta: Meta | undefined = undefined;
+  readonly records: EventRecord[] = [];
+  constructor(readonly id: string) {}
+}
+
+/** Counters of a trace: drops and rejects, shown in the JSON when non-zero. */
+export interface DraftCounters {
+  droppedEvents: number;
+  droppedEntities: number;
+  invalidCalls: number;
+  droppedSpanEvents: number;
+}
+
+/** The JSON of a record shown as an event; `copy` clones its meta so that the caller may mutate it. */
+function toEvent(record: EventRecord, copy: boolean): TraceEvent {
+  const event: TraceEvent = {
+    stage: record.stage,
+    action: record.action,
+    timestamp: isoTimestamp(record.time),
+  };
+  if (record.meta !== undefined) event.meta = copy ? cloneMeta(record.meta) : record.meta;
+  if (record.spanId !== undefined) event.span_id = record.spanId;
+  if (record.service !== undefined) event.service = record.service;
+  return event;
+}
+
+/**
+ * The JSON trace under construction, held as records: a live session fills it call by call, the
+ * backend reader fills it from stored span events, each record through its kind's `show`. The
+ * JSON objects are made only by `toTrace`, i.e. only when something reads the trace.
+ */
+export class TraceDraft {
+  /** Request-level meta (`traceMeta`), already sanitized. */
+  meta: Meta | undefined = undefined;
+  readonly entities = new Map<string, EntityDraft>();
+  /** Events of the request itself, tied to no entity. */
+  readonly records: EventRecord[] = [];
+  readonly counters: DraftCounters = {
+    droppedEvents: 0,
+    droppedEntities: 0,
+    invalidCalls: 0,
+    droppedSpanEvents: 0,
+  };
+
+  /** The entity `id`, created if unseen; a given `kind` replaces the known one. */
+  entity(id: string, kind?: string): EntityDraft {
+    let entity = this.entities.get(id);
+    if (entity === undefined) {
+      entity = new EntityDraft(id);
+      this.entities.set(id, entity);
+    }
+    if (kind !== undefined) entity.kind = kind;
+    return entity;
+  }
+
+  /** Drops every record, so that a context kept alive by the application holds no more than this. */
+  clear(): void {
+    this.entities.clear();
+    this.records.length = 0;
+  }
+
+  /**
+   * The JSON of everything in the draft. With `copy` every object is new and safe to mutate;
+   * without it, meta objects are shared with the draft (safe once nothing records into it).
+   * `onEvent` sees each event made and the record it shows.
+   */
+  toTrace(
+    traceId: string,
+    copy: boolean,
+    onEvent?: (record: EventRecord, event: TraceEvent) => void,
+  ): Trace {
+    const show = (record: EventRecord): TraceEvent => {
+      const event = toEvent(record, copy);
+      onEvent?.(record, event);
+      return event;
+    };
+    const trace: Trace = { trace_id: traceId };
+    if (this.meta !== undefined) trace.meta = copy ? cloneMeta(this.meta) : this.meta;
+    if (this.entities.size > 0) {
+      const entities: Record<string, EntityTrace> = {};
+      for (const entity of this.entities.values()) {
+        const out = { entity_id: entity.id } as EntityTrace;
+        if (entity.kind !== undefined) out.kind = entity.kind;
+        if (entity.meta !== undefined) out.meta = copy ? cloneMeta(entity.meta) : entity.meta;
+        const events: TraceEvent[] = new Array<TraceEvent>(entity.records.length);
+        for (let i = 0; i < events.length; i++) {
+          events[i] = show(entity.records[i] as EventRecord);
+        }
+        out.events = events;
+        setKey(entities, entity.id, out);
+      }
+      trace.entities = entities;
+    }
+    if (this.records.length > 0) trace.events = this.records.map(show);
+    const c = this.counters;
+    if (c.droppedEvents > 0) trace.dropped_events = c.droppedEvents;
+    if (c.droppedEntities > 0) trace.dropped_entities = c.droppedEntities;
+    if (c.invalidCalls > 0) trace.invalid_calls = c.invalidCalls;
+    if (c.droppedSpanEvents > 0) trace.dropped_span_events = c.droppedSpanEvents;
+    return trace;
+  }
+}

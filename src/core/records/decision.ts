@@ -1,0 +1,84 @@
+import type { Attributes } from '@opentelemetry/api';
+import type { Trace, TraceEvent } from '../../types.js';
+import {
+  ATTR_ACTION,
+  ATTR_ENTITY_ID,
+  ATTR_ENTITY_KIND,
+  ATTR_META_PREFIX,
+  ATTR_SEQ,
+  ATTR_STAGE,
+  EVENT_DECISION,
+} from '../attributes.js';
+import { compareText } from '../compareText.js';
+import { EventRecord } from './EventRecord.js';
+import { mergedEntity } from './mergedEntity.js';
+import { decodeMeta, encodeMeta, stringAttribute } from './metaAttributes.js';
+import type { RecordKind } from './RecordKind.js';
+
+function byTime(a: TraceEvent, b: TraceEvent): number {
+  return compareText(a.timestamp, b.timestamp);
+}
+
+/**
+ * A decision: `recordEntity`, `record`, `step`, `enter` and their exits. A span event
+ * `stepmark.event` with stage, action, the entity (if any) and the meta; in the JSON, an event of
+ * its entity or of the request.
+ */
+export const DECISION: RecordKind = {
+  name: 'decision',
+  countsAsEvent: true,
+
+  eventName: () => EVENT_DECISION,
+
+  encode(record) {
+    const attributes: Attributes = {
+      [ATTR_SEQ]: record.seq,
+      [ATTR_STAGE]: record.stage,
+      [ATTR_ACTION]: record.action,
+    };
+    if (record.entityId !== undefined) attributes[ATTR_ENTITY_ID] = record.entityId;
+    if (record.kind !== undefined) attributes[ATTR_ENTITY_KIND] = record.kind;
+    if (record.meta !== undefined) encodeMeta(attributes, ATTR_META_PREFIX, record.meta);
+    return attributes;
+  },
+
+  decode(event, seq) {
+    const a = event.attributes;
+    const stage = stringAttribute(a, ATTR_STAGE);
+    const action = stringAttribute(a, ATTR_ACTION);
+    // Recognised by its attributes: the event name may be the constant or `<stage>: <action>`.
+    if (event.name !== EVENT_DECISION && (stage === undefined || action === undefined))
+      return undefined;
+    return new EventRecord(
+      DECISION,
+      stage ?? '',
+      action ?? '',
+      event.time,
+      Number.NaN,
+      decodeMeta(a, ATTR_META_PREFIX),
+      stringAttribute(a, ATTR_ENTITY_ID),
+      stringAttribute(a, ATTR_ENTITY_KIND),
+      seq,
+    );
+  },
+
+  show(record, draft) {
+    const id = record.entityId;
+    if (id === undefined) draft.records.push(record);
+    else draft.entity(id, record.kind).records.push(record);
+  },
+
+  merge(into: Trace, from: Trace) {
+    for (const entity of Object.values(from.entities ?? {})) {
+      mergedEntity(into, entity.entity_id).events.push(...entity.events);
+    }
+    if (from.events !== undefined && from.events.length > 0) {
+      (into.events ??= []).push(...from.events);
+    }
+  },
+
+  finishMerge(into: Trace) {
+    for (const entity of Object.values(into.entities ?? {})) entity.events.sort(byTime);
+    into.events?.sort(byTime);
+  },
+};

@@ -1,0 +1,79 @@
+import type { Attributes, AttributeValue } from '@opentelemetry/api';
+import type { Meta, MetaValue } from '../../types.js';
+import { setKey } from '../sanitize.js';
+
+/** Primitives as they are; null, arrays and objects JSON-encoded (OTel attributes cannot nest). */
+function attributeValue(value: MetaValue): AttributeValue {
+  return value !== null && typeof value !== 'object' ? value : JSON.stringify(value);
+}
+
+/**
+ * Prefixed attribute names by prefix and meta key. A freshly concatenated key makes V8 hash and
+ * internalize the string on every property store; meta keys repeat, so each name is built once.
+ * Capped, and only for keys of ordinary length, so that unbounded or huge keys cannot grow it.
+ */
+const NAMES = new Map<string, Map<string, string>>();
+const MAX_CACHED_NAMES = 4_096;
+const MAX_CACHED_KEY_LENGTH = 128;
+let cachedNames = 0;
+
+function attributeName(prefix: string, key: string): string {
+  let byKey = NAMES.get(prefix);
+  if (byKey === undefined) NAMES.set(prefix, (byKey = new Map()));
+  let name = byKey.get(key);
+  if (name === undefined) {
+    name = prefix + key;
+    if (cachedNames < MAX_CACHED_NAMES && key.length <= MAX_CACHED_KEY_LENGTH) {
+      byKey.set(key, name);
+      cachedNames++;
+    }
+  }
+  return name;
+}
+
+/** Writes each meta key as `<prefix><key>` into `attributes`. */
+export function encodeMeta(attributes: Attributes, prefix: string, meta: Meta): void {
+  for (const key in meta) {
+    attributes[attributeName(prefix, key)] = attributeValue(meta[key] as MetaValue);
+  }
+}
+
+/**
+ * A meta value as written on the span: primitives as they are; objects, arrays and null were
+ * JSON-encoded, so a string that parses as one of those is decoded. (A string meta value that
+ * happens to look like JSON comes back decoded: the span cannot tell the two apart.)
+ */
+export function decodeMetaValue(value: unknown): MetaValue {
+  if (typeof value === 'string' && /^(?:[[{]|null$)/.test(value)) {
+    try {
+      return JSON.parse(value) as MetaValue;
+    } catch {
+      return value;
+    }
+  }
+  if (Array.isArray(value)) return value as MetaValue[];
+  return value === undefined ? null : (value as MetaValue);
+}
+
+/** The `<prefix><key>` attributes as meta, or undefined when there are none. */
+export function decodeMeta(
+  attributes: Readonly<Record<string, unknown>>,
+  prefix: string,
+): Meta | undefined {
+  let meta: Meta | undefined;
+  for (const [key, value] of Object.entries(attributes)) {
+    if (!key.startsWith(prefix)) continue;
+    meta ??= {};
+    setKey(meta, key.slice(prefix.length), decodeMetaValue(value));
+  }
+  return meta;
+}
+
+/** A string attribute, or undefined when absent or of another type. */
+export function stringAttribute(
+  attributes: Readonly<Record<string, unknown>>,
+  key: string,
+): string | undefined {
+  const value = attributes[key];
+  return typeof value === 'string' ? value : undefined;
+}

@@ -1,0 +1,62 @@
+import type { Attributes } from '@opentelemetry/api';
+import type { Trace } from '../../types.js';
+import {
+  ATTR_ENTITY_ID,
+  ATTR_ENTITY_KIND,
+  ATTR_META_PREFIX,
+  ATTR_SEQ,
+  EVENT_TRACK,
+} from '../attributes.js';
+import { EventRecord } from './EventRecord.js';
+import { mergedEntity } from './mergedEntity.js';
+import { decodeMeta, encodeMeta, stringAttribute } from './metaAttributes.js';
+import type { RecordKind } from './RecordKind.js';
+
+/**
+ * `track`: registers an entity. A span event `stepmark.track` with the entity, its kind and the
+ * meta; in the JSON, the entity's `kind` (a later one replaces it) and `meta` (merged key by key).
+ */
+export const TRACK: RecordKind = {
+  name: 'track',
+  countsAsEvent: false,
+
+  eventName: () => EVENT_TRACK,
+
+  encode(record) {
+    const attributes: Attributes = { [ATTR_SEQ]: record.seq };
+    if (record.entityId !== undefined) attributes[ATTR_ENTITY_ID] = record.entityId;
+    if (record.kind !== undefined) attributes[ATTR_ENTITY_KIND] = record.kind;
+    if (record.meta !== undefined) encodeMeta(attributes, ATTR_META_PREFIX, record.meta);
+    return attributes;
+  },
+
+  decode(event, seq) {
+    if (event.name !== EVENT_TRACK) return undefined;
+    const a = event.attributes;
+    return new EventRecord(
+      TRACK,
+      'track',
+      'track',
+      event.time,
+      Number.NaN,
+      decodeMeta(a, ATTR_META_PREFIX),
+      stringAttribute(a, ATTR_ENTITY_ID),
+      stringAttribute(a, ATTR_ENTITY_KIND),
+      seq,
+    );
+  },
+
+  show(record, draft) {
+    if (record.entityId === undefined) return;
+    const entity = draft.entity(record.entityId, record.kind);
+    if (record.meta !== undefined) entity.meta = { ...entity.meta, ...record.meta };
+  },
+
+  merge(into: Trace, from: Trace) {
+    for (const entity of Object.values(from.entities ?? {})) {
+      const target = mergedEntity(into, entity.entity_id);
+      if (entity.kind !== undefined) target.kind = entity.kind;
+      if (entity.meta !== undefined) target.meta = { ...target.meta, ...entity.meta };
+    }
+  },
+};

@@ -1,0 +1,153 @@
+import { CallerStage, callerName } from '../callerName.js';
+import type { ResolvedOptions } from '../options.js';
+import { DECISION } from '../records/decision.js';
+import { EventRecord } from '../records/EventRecord.js';
+import type { RecordKind } from '../records/RecordKind.js';
+import { TraceDraft } from '../records/TraceDraft.js';
+import { TRACK } from '../records/track.js';
+import { registry, reportInternalError } from '../registry.js';
+import { entityIdOf, labelOf, sanitizeMeta } from '../sanitize.js';
+
+/**
+ * The records of one request and their caps: turns a caller's arguments into sanitized records
+ * (or counts why it did not), and keeps them in the request's `TraceDraft` for the JSON.
+ */
+export class RecordLog {
+  readonly draft = new TraceDraft();
+  readonly #options: ResolvedOptions;
+  /** Epoch milliseconds minus performance.now(), taken as the SDK anchors its spans. */
+  readonly #epochOffset = Date.now() - performance.now();
+  #eventCount = 0;
+  #trackWrites = 0;
+
+  constructor(options: ResolvedOptions) {
+    this.#options = options;
+    if (options.traceMeta !== undefined) {
+      this.draft.meta = sanitizeMeta(options.traceMeta, options.maxStringLength, options.redactor);
+    }
+  }
+
+  /** Milliseconds since the epoch from the configured clock (or the high-resolution clock). */
+  now(): number {
+    const clock = this.#options.clock;
+    if (clock === undefined) return performance.now() + this.#epochOffset;
+    try {
+      const t = clock().getTime();
+      return Number.isFinite(t) ? t : Date.now();
+    } catch (error) {
+      reportInternalError('options.clock', error);
+      return Date.now();
+    }
+  }
+
+  /**
+   * A decision about entity `id` (undefined `id`: of the request itself), kept in the draft; or
+   * undefined when nothing is recorded (capped, filtered, bad id: counted where the JSON shows it).
+   */
+  decision(
+    id: unknown,
+    ofEntity: boolean,
+    stage: unknown,
+    action: unknown,
+    meta: unknown,
+    kind: string | undefined,
+  ): EventRecord | undefined {
+    let entityId: string | undefined;
+    if (ofEntity) {
+      entityId = this.#acceptedId(id);
+      if (entityId === undefined) return undefined;
+    }
+    const max = this.#options.maxEvents;
+    if (max !== 0 && this.#eventCount >= max) {
+      this.draft.counters.droppedEvents++;
+      return undefined;
+    }
+    if (entityId !== undefined && !this.#hasEntity(entityId)) return undefined;
+    this.#eventCount++;
+    const entityKind = entityId === undefined ? undefined : this.#entityKind(entityId, kind);
+    const record = this.#newRecord(DECISION, stage, action, meta, entityId, entityKind);
+    DECISION.show(record, this.draft);
+    return record;
+  }
+
+  /**
+   * A `track` of entity `id`: its kind and meta go into the draft at once; the record returned is
+   * the span event to write, or undefined past the cap of track writes (counted).
+   */
+  track(id: unknown, meta: unknown, kind: unknown): EventRecord | undefined {
+    const entityId = this.#acceptedId(id);
+    if (entityId === undefined || !this.#hasEntity(entityId)) return undefined;
+    const entityKind = this.#entityKind(entityId, kind);
+    const record = this.#newRecord(TRACK, 'track', 'track', meta, entityId, entityKind);
+    TRACK.show(record, this.draft);
+    const { maxEvents, maxEntities } = this.#options;
+    // A track writes a span event too; cap those writes like events so a loop cannot grow a span.
+    if (maxEvents !== 0 && this.#trackWrites >= Math.max(maxEvents, maxEntities)) {
+      this.draft.counters.droppedSpanEvents++;
+      return undefined;
+    }
+    this.#trackWrites++;
+    return record;
+  }
+
+  /** Counts span events no span could take (the JSON keeps their records). */
+  countUnwritten(n: number): void {
+    this.draft.counters.droppedSpanEvents += n;
+  }
+
+  #newRecord(
+    recordKind: RecordKind,
+    stage: unknown,
+    action: unknown,
+    meta: unknown,
+    entityId: string | undefined,
+    entityKind: string | undefined,
+  ): EventRecord {
+    const o = this.#options;
+    const max = o.maxStringLength;
+    // One clock reading per record: the span event takes `perf`, the JSON its epoch form.
+    const perf = o.clock === undefined ? performance.now() : Number.NaN;
+    return new EventRecord(
+      recordKind,
+      stage instanceof CallerStage ? callerName(stage.api) : labelOf(stage, max),
+      labelOf(action, max),
+      o.clock === undefined ? perf + this.#epochOffset : this.now(),
+      perf,
+      sanitizeMeta(meta, max, o.redactor),
+      entityId,
+      entityKind,
+      registry.seq++,
+    );
+  }
+
+  /** The entity id a call is recorded under, or undefined when invalid (counted) or filtered out. */
+  #acceptedId(id: unknown): string | undefined {
+    const entityId = entityIdOf(id, this.#options.maxStringLength);
+    if (entityId === undefined) {
+      this.draft.counters.invalidCalls++;
+      return undefined;
+    }
+    const filter = this.#options.entityFilter;
+    if (filter === undefined) return entityId;
+    try {
+      return filter(entityId) === true ? entityId : undefined;
+    } catch (error) {
+      reportInternalError('options.entityFilter', error);
+      return undefined;
+    }
+  }
+
+  /** Whether the entity exists or may be created under the `maxEntities` cap (counted when not). */
+  #hasEntity(entityId: string): boolean {
+    const entities = this.draft.entities;
+    if (entities.size < this.#options.maxEntities || entities.has(entityId)) return true;
+    this.draft.counters.droppedEntities++;
+    return false;
+  }
+
+  /** The entity's kind after this call: a given kind replaces the known one. */
+  #entityKind(entityId: string, kind: unknown): string | undefined {
+    if (kind !== undefined && kind !== null) return labelOf(kind, this.#options.maxStringLength);
+    return this.draft.entities.get(entityId)?.kind;
+  }
+}

@@ -1,0 +1,25 @@
+import type { EventRecord } from '../core/records/EventRecord.js';
+import type { Trace } from '../types.js';
+
+/**
+ * Analyses what a processor records and adds its findings to each trace before it is emitted
+ * (the race detector, the runtime monitor and `EntityOutcomes` are analyzers). The processor
+ * isolates each one: a throw is counted in `analyzerErrors` and reported once, never reaches the
+ * application, and never stops another analyzer or the delivery. Bound your own state.
+ * @example new StepmarkSpanProcessor({ analyzers: [new EntityOutcomes()] })
+ */
+export interface TraceAnalyzer {
+  /** Names the analyzer in warnings. Default: its class name. */
+  readonly name?: string;
+  /**
+   * Sees each record as it is made, on the request's path: keep it cheap. `traceId` is the
+   * trace the record belongs to. Records are read-only.
+   */
+  onRecord?(record: EventRecord, traceId: string): void;
+  /**
+   * Gets the JSON of a finished trace before any consumer does, and may add its findings to it
+   * (a field of its own). Runs off the request's path, once per trace that something reads; with
+   * an analyzer that has this hook, every finished trace is built.
+   */
+  onTraceComplete?(trace: Trace): void;
+}
