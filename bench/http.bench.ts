@@ -1,6 +1,6 @@
 // HTTP end to end: autocannon against a node:http and an Express app on 127.0.0.1, 20 decisions
-// per traced request (issue 3's targets). Each server variant runs in processes of its own
-// (bench/http/server.ts, bundled below), on core 0; autocannon runs here, on core 1.
+// per traced request (targets of issues 3 and 8). Each server variant runs in processes of its
+// own (bench/http/server.ts, bundled below), on core 0; autocannon runs here, on core 1.
 // Throughput: two variants at a time, under load together (see PAIRS); latency: solo runs,
 // alternated. Every figure is the median over rounds of ratios measured within one round.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -296,13 +296,14 @@ function check(name: string, ok: boolean, detail: string): void {
  * on a shared 2-core machine, far more than the 2% under test. Latency cannot be measured that
  * way (the two servers take turns on the core), so p99 comes from solo runs, alternated. A
  * process that served more requests is further along its warm-up (JIT), which favours it:
- * middleware and plain are loaded equally often; otel-stepmark twice as often as otel, which
- * can only flatter it (its target is missed by far anyway).
+ * middleware and plain are loaded equally often; otel-stepmark twice as often as otel-events
+ * (and otel), which can only flatter it in the judged pair (the solo warm-up of every process
+ * narrows that edge; it may not close it).
  */
 const PAIRS: Array<[Variant, Variant]> = [
   ['middleware', 'plain'], // judged: trigger absent
-  ['otel-stepmark', 'otel'], // judged: every request triggered
-  ['otel-stepmark', 'otel-events'], // reported: against the same decisions as raw span events
+  ['otel-stepmark', 'otel'], // reported: every request triggered, against OTel without decisions
+  ['otel-stepmark', 'otel-events'], // judged: against the same decisions as raw span events
 ];
 const SOLO: Variant[] = ['plain', 'middleware'];
 
@@ -424,7 +425,7 @@ async function bench(framework: Framework): Promise<void> {
     1,
     'every request triggered (no response header)',
     'the app with OTel HTTP instrumentation + BatchSpanProcessor',
-    { min: 0.85 },
+    undefined, // context: the decisions themselves cost, with or without stepmark
   );
   const plainSolo = soloRuns.get('plain') ?? [];
   const p99 = (soloRuns.get('middleware') ?? []).map((r, i) => r.p99 / (plainSolo[i]?.p99 ?? NaN));
@@ -439,7 +440,7 @@ async function bench(framework: Framework): Promise<void> {
     2,
     'every request triggered',
     `the OTel app writing the same ${EVENTS} decisions as raw span.addEvent`,
-    undefined,
+    { min: 0.95 },
   );
   const busy = median(ratios.map((r) => r.busy));
   if (busy < 0.9) {

@@ -1,4 +1,5 @@
 // Shared helpers of the benchmarks: every figure is a ratio against a baseline run in the same process.
+import { GCProfiler, getHeapStatistics } from 'node:v8';
 
 /** Median nanoseconds per operation of `loop(n)`, which must run the operation n times. */
 export function nsPerOp(loop: (n: number) => void, n: number, rounds = 9): number {
@@ -81,6 +82,44 @@ export function bytesPerCall(loop: (n: number) => void, short = 50_000, long = 2
   const slopes: number[] = [];
   for (let i = 0; i < 5; i++) {
     slopes.push((heapGrowth(loop, long) - heapGrowth(loop, short)) / (long - short));
+  }
+  slopes.sort((a, b) => a - b);
+  return Math.max(0, slopes[2] ?? Number.NaN);
+}
+
+/**
+ * Bytes of heap allocated by `await loop(n)`, which may span turns of the event loop and GCs:
+ * what is in use at the end more than at the start, plus what every GC in between freed.
+ */
+async function allocatedBy(loop: (n: number) => Promise<void>, n: number): Promise<number> {
+  heapAfterGc();
+  const profiler = new GCProfiler();
+  const before = getHeapStatistics().used_heap_size;
+  profiler.start();
+  await loop(n);
+  const after = getHeapStatistics().used_heap_size;
+  let freed = 0;
+  for (const gc of profiler.stop().statistics) {
+    freed += gc.beforeGC.heapStatistics.usedHeapSize - gc.afterGC.heapStatistics.usedHeapSize;
+  }
+  return after - before + freed;
+}
+
+/**
+ * As bytesPerCall for an async loop (e.g. requests with turns of the event loop): the slope
+ * between a short and a long run, median of 5 estimates. Runs may be long enough to trigger
+ * GCs: the bytes each GC frees are counted back in (v8.GCProfiler).
+ */
+export async function bytesPerCallAsync(
+  loop: (n: number) => Promise<void>,
+  short: number,
+  long: number,
+): Promise<number> {
+  await loop(long); // warm-up and JIT
+  const slopes: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const longBytes = await allocatedBy(loop, long);
+    slopes.push((longBytes - (await allocatedBy(loop, short))) / (long - short));
   }
   slopes.sort((a, b) => a - b);
   return Math.max(0, slopes[2] ?? Number.NaN);

@@ -1,5 +1,5 @@
 // OpenTelemetry set-up shared by the benchmarks (2.x line, the machine's Node).
-import { context, trace, type Tracer } from '@opentelemetry/api';
+import { context, trace, type Span, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
   BasicTracerProvider,
@@ -29,31 +29,30 @@ export function useGlobally(p: BasicTracerProvider): void {
   trace.setGlobalTracerProvider(p);
 }
 
-/** What `tracedRequests` drives: a tracer, the stepmark processor and the exporter to empty. */
+/** What `servedRequests` drives: a tracer, the stepmark processor and the exporter to empty. */
 export interface RequestRig {
   tracer: Tracer;
   processor: StepmarkSpanProcessor;
   exporter: InMemorySpanExporter;
 }
 
+/** What a request does inside its root span, which is active; the span ends after it. */
+export type RequestHandler = (span: Span, i: number) => void;
+
 /**
- * Runs `n` traced requests of `events` decisions each, as a server would: a root span per
- * request, stepmark enabled in it, and a turn of the event loop every `batch` requests
- * (requests of a server run in separate turns; some per-request state is released only then).
+ * Runs `n` requests as a server would: a root span per request, active while `handle` runs, and
+ * every `batch` requests the stepmark processor flushed and a turn of the event loop (requests
+ * of a server run in separate turns; some per-request state is released only then).
  */
-export async function tracedRequests(
+export async function servedRequests(
   rig: RequestRig,
   n: number,
-  events: number,
+  handle: RequestHandler,
   batch = 100,
 ): Promise<void> {
   for (let i = 0; i < n; i++) {
     rig.tracer.startActiveSpan('request', (span) => {
-      context.with(stepmark.enable({ traceMeta: { i } }), () => {
-        for (let e = 0; e < events; e++) {
-          stepmark.recordEntity(`order_${e % 4}`, 'stage', 'action', { e, ok: true });
-        }
-      });
+      handle(span, i);
       span.end();
     });
     if (i % batch === batch - 1) {
@@ -64,4 +63,24 @@ export async function tracedRequests(
   }
   await rig.processor.forceFlush();
   rig.exporter.reset();
+}
+
+/** servedRequests with stepmark enabled in each request, which records `events` decisions. */
+export function tracedRequests(
+  rig: RequestRig,
+  n: number,
+  events: number,
+  batch = 100,
+): Promise<void> {
+  return servedRequests(
+    rig,
+    n,
+    (_span, i) =>
+      context.with(stepmark.enable({ traceMeta: { i } }), () => {
+        for (let e = 0; e < events; e++) {
+          stepmark.recordEntity(`order_${e % 4}`, 'stage', 'action', { e, ok: true });
+        }
+      }),
+    batch,
+  );
 }
