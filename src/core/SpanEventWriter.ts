@@ -45,7 +45,21 @@ function timeOf(record: EventRecord): TimeInput {
   return Number.isNaN(record.perf) ? toHrTime(record.time) : record.perf;
 }
 
-/** Adds records [from, to) as span events; the JSON takes the time the SDK gave each. */
+/**
+ * Epoch milliseconds of a performance timestamp on `span`'s own clock, or undefined when the span
+ * does not show it. An SDK span anchors its clock on its own Date.now() reading: it maps a
+ * performance timestamp `p` to `timeOrigin + p + _performanceOffset` (sdk-trace 2.x and 3.x).
+ * Doing that here lets the event be given as HrTime, which the SDK takes as is, instead of a
+ * number it checks against a second clock reading and converts through three arrays.
+ */
+function onSpanClock(span: Span, perf: number): number | undefined {
+  const offset = (span as { _performanceOffset?: unknown })._performanceOffset;
+  return typeof offset === 'number' && !Number.isNaN(perf)
+    ? performance.timeOrigin + perf + offset
+    : undefined;
+}
+
+/** Adds records [from, to) as span events; the JSON takes the time the span gave each. */
 function addEvents(span: Span, records: readonly EventRecord[], from: number, to: number): void {
   if (to > from) span.setAttribute(ATTR_PROCESS, registry.processId);
   const written = (span as { events?: unknown }).events;
@@ -54,8 +68,17 @@ function addEvents(span: Span, records: readonly EventRecord[], from: number, to
   for (let i = from; i < to; i++) {
     const record = records[i] as EventRecord;
     const kind = record.recordKind;
-    span.addEvent(kind.eventName(record), kind.encode(record), timeOf(record));
+    const time = onSpanClock(span, record.perf);
+    span.addEvent(
+      kind.eventName(record),
+      kind.encode(record),
+      time === undefined ? timeOf(record) : toHrTime(time),
+    );
     record.spanId = spanId;
+    if (time !== undefined) {
+      record.time = time;
+      continue;
+    }
     // Each span anchors its clock on its own Date.now() reading; take the time it assigned.
     const assigned = log?.[log.length - 1]?.time;
     if (Array.isArray(assigned)) record.time = hrTimeToMs(assigned as HrTime);

@@ -4,6 +4,7 @@ import { isLocalRoot, type ReadableSpanLike } from '../core/SdkSpan.js';
 import type { EmitListener } from '../core/session/EmitListeners.js';
 import type { SessionHandle } from '../core/session/SessionHandle.js';
 import type { IncompleteReason, Trace } from '../types.js';
+import { EndedSpan } from './EndedSpan.js';
 import { mergeTraces } from './mergeTraces.js';
 import { summarizeSpan } from './summarizeSpan.js';
 
@@ -21,7 +22,7 @@ export interface PendingListener {
 export class TraceAssembly {
   readonly sessions: SessionHandle[] = [];
   /** Ended spans, summarized into JSON only when a trace is built. */
-  readonly spans: ReadableSpanLike[] = [];
+  readonly spans: EndedSpan[] = [];
   droppedSpans = 0;
   incomplete: IncompleteReason | undefined = undefined;
   /** The sessions' drafts, taken when the trace is sealed (the sessions let go of them). */
@@ -79,7 +80,7 @@ export class TraceAssembly {
   /** Keeps an ended span unless the cap is reached, which is counted. */
   addSpan(span: ReadableSpanLike, maxSpans: number): void {
     if (maxSpans !== 0 && this.spans.length >= maxSpans) this.droppedSpans++;
-    else this.spans.push(span);
+    else this.spans.push(new EndedSpan(span));
   }
 
   /**
@@ -112,6 +113,7 @@ export class TraceAssembly {
       }
       session.detach();
     }
+    this.sessions.length = 0; // the drafts are all the assembly needs of them now
     return listeners;
   }
 
@@ -126,7 +128,7 @@ export class TraceAssembly {
    * with `copy`, every object is new.
    */
   build(copy: boolean): Trace {
-    if (!copy && this.#json !== undefined) return this.#json;
+    if (this.#json !== undefined) return copy ? structuredClone(this.#json) : this.#json;
     const drafts = this.#drafts ?? this.sessions.map((s) => s.draft);
     const parts = drafts.map((d) => d.toTrace(this.traceId, copy));
     const trace =
@@ -134,7 +136,11 @@ export class TraceAssembly {
     if (this.spans.length > 0) trace.spans = this.spans.map(summarizeSpan);
     if (this.droppedSpans > 0) trace.dropped_spans = this.droppedSpans;
     if (this.incomplete !== undefined) trace.incomplete = this.incomplete;
-    if (!copy && this.#drafts !== undefined) this.#json = trace;
+    if (!copy && this.#drafts !== undefined) {
+      // Sealed: the JSON replaces the drafts (one copy of the records is kept, not two).
+      this.#json = trace;
+      this.#drafts = [];
+    }
     return trace;
   }
 }

@@ -3,7 +3,7 @@ import type { MetaValue, TraceSpan } from '../types.js';
 import { hrTimeToMs } from '../core/hrTime.js';
 import { isoTimestamp } from '../core/isoTimestamp.js';
 import { sanitizeValue, setKey } from '../core/sanitize.js';
-import type { ReadableSpanLike } from '../core/SdkSpan.js';
+import type { EndedSpan } from './EndedSpan.js';
 
 /** Span attributes are the application's own; keep long ones readable but bounded. */
 const MAX_TAG_LENGTH = 4_096;
@@ -13,16 +13,15 @@ function iso(time: HrTime): string {
 }
 
 /** A span in FlowTracker's shape; attributes become tags, the status 'ok' or 'error' when set. */
-export function summarizeSpan(span: ReadableSpanLike): TraceSpan {
+export function summarizeSpan(span: EndedSpan): TraceSpan {
   const out: TraceSpan = {
-    span_id: span.spanContext().spanId,
+    span_id: span.spanId,
     name: span.name,
     start_time: iso(span.startTime),
     end_time: iso(span.endTime),
     duration_ms: Math.round(hrTimeToMs(span.duration) * 1000) / 1000,
   };
-  const parentId = span.parentSpanContext?.spanId ?? span.parentSpanId;
-  if (parentId) out.parent_id = parentId;
+  if (span.parentId) out.parent_id = span.parentId;
   const tags: Record<string, MetaValue> = {};
   let hasTags = false;
   for (const key of Object.keys(span.attributes)) {

@@ -10,6 +10,8 @@ describe('isoTimestamp', () => {
       -1,
       -60_001,
       1.9,
+      1.2, // the same millisecond as the one before: reused whole
+      60_000.5,
       Date.parse('2026-11-21T23:59:59.999Z'),
       253402300799999,
     ];

@@ -5,7 +5,6 @@ import {
   ATTR_ENTITY_ID,
   ATTR_ENTITY_KIND,
   ATTR_META_PREFIX,
-  ATTR_SEQ,
   ATTR_STAGE,
   EVENT_DECISION,
 } from '../attributes.js';
@@ -31,10 +30,12 @@ export const DECISION: RecordKind = {
   eventName: () => EVENT_DECISION,
 
   encode(record) {
+    // Literal keys (ATTR_SEQ, ATTR_STAGE, ATTR_ACTION): V8 then builds the object from one
+    // boilerplate, which computed keys would prevent. The round trip test fails if they drift.
     const attributes: Attributes = {
-      [ATTR_SEQ]: record.seq,
-      [ATTR_STAGE]: record.stage,
-      [ATTR_ACTION]: record.action,
+      'stepmark.seq': record.seq,
+      'stepmark.stage': record.stage,
+      'stepmark.action': record.action,
     };
     if (record.entityId !== undefined) attributes[ATTR_ENTITY_ID] = record.entityId;
     if (record.kind !== undefined) attributes[ATTR_ENTITY_KIND] = record.kind;

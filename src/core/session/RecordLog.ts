@@ -62,9 +62,14 @@ export class RecordLog {
       this.draft.counters.droppedEvents++;
       return undefined;
     }
-    if (entityId !== undefined && !this.#hasEntity(entityId)) return undefined;
+    let entityKind: string | undefined;
+    if (entityId !== undefined) {
+      // One look-up serves the cap and the kind (this runs for every decision).
+      const known = this.draft.entities.get(entityId);
+      if (known === undefined && !this.#hasRoomForEntity()) return undefined;
+      entityKind = this.#kindOf(kind, known?.kind);
+    }
     this.#eventCount++;
-    const entityKind = entityId === undefined ? undefined : this.#entityKind(entityId, kind);
     const record = this.#newRecord(DECISION, stage, action, meta, entityId, entityKind);
     DECISION.show(record, this.draft);
     return record;
@@ -76,8 +81,10 @@ export class RecordLog {
    */
   track(id: unknown, meta: unknown, kind: unknown): EventRecord | undefined {
     const entityId = this.#acceptedId(id);
-    if (entityId === undefined || !this.#hasEntity(entityId)) return undefined;
-    const entityKind = this.#entityKind(entityId, kind);
+    if (entityId === undefined) return undefined;
+    const known = this.draft.entities.get(entityId);
+    if (known === undefined && !this.#hasRoomForEntity()) return undefined;
+    const entityKind = this.#kindOf(kind, known?.kind);
     const record = this.#newRecord(TRACK, 'track', 'track', meta, entityId, entityKind);
     TRACK.show(record, this.draft);
     const { maxEvents, maxEntities } = this.#options;
@@ -137,17 +144,16 @@ export class RecordLog {
     }
   }
 
-  /** Whether the entity exists or may be created under the `maxEntities` cap (counted when not). */
-  #hasEntity(entityId: string): boolean {
-    const entities = this.draft.entities;
-    if (entities.size < this.#options.maxEntities || entities.has(entityId)) return true;
+  /** Whether a new entity may be created under the `maxEntities` cap (counted when not). */
+  #hasRoomForEntity(): boolean {
+    if (this.draft.entities.size < this.#options.maxEntities) return true;
     this.draft.counters.droppedEntities++;
     return false;
   }
 
   /** The entity's kind after this call: a given kind replaces the known one. */
-  #entityKind(entityId: string, kind: unknown): string | undefined {
+  #kindOf(kind: unknown, known: string | undefined): string | undefined {
     if (kind !== undefined && kind !== null) return labelOf(kind, this.#options.maxStringLength);
-    return this.draft.entities.get(entityId)?.kind;
+    return known;
   }
 }
