@@ -5,7 +5,7 @@ import type { TraceSink } from './TraceSink.js';
 /**
  * Writes each trace as JSON to a stream (stdout by default): one line each, or indented with
  * `pretty: true`.
- * @example new StepmarkSpanProcessor({ exporters: [new ConsoleSink({ pretty: true })] })
+ * @example new StepmarkSpanProcessor({ sinks: [new ConsoleSink({ pretty: true })] })
  */
 export class ConsoleSink implements TraceSink {
   readonly #stream: Writable;

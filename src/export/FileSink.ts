@@ -6,7 +6,7 @@ import type { TraceSink } from './TraceSink.js';
  * Appends each trace as one JSON line to a file. Writes are asynchronous; when more than
  * `maxBufferedBytes` (default 16 MiB) are waiting for the disk, further traces are dropped and
  * counted in `dropped`, so a slow disk cannot grow memory without bound.
- * @example new StepmarkSpanProcessor({ exporters: [new FileSink({ path: 'traces.jsonl' })] })
+ * @example new StepmarkSpanProcessor({ sinks: [new FileSink({ path: 'traces.jsonl' })] })
  */
 export class FileSink implements TraceSink {
   readonly #path: string;

@@ -4,7 +4,7 @@ import type { TraceSink } from './TraceSink.js';
 /**
  * Keeps finished traces in memory, newest last; past `maxTraces` the oldest is dropped and
  * counted. For tests and for serving recent traces from an endpoint.
- * @example const sink = new InMemorySink(); new StepmarkSpanProcessor({ exporters: [sink] });
+ * @example const sink = new InMemorySink(); new StepmarkSpanProcessor({ sinks: [sink] });
  */
 export class InMemorySink implements TraceSink {
   readonly #traces: Trace[] = [];

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as stepmark from '../../src/index.js';
+import { captureDiag } from '../support/diagCapture.js';
 import { setupOtel, type Harness } from '../support/otelHarness.js';
 
 let h: Harness;
@@ -180,6 +181,37 @@ describe('bad input', () => {
       );
       expect(Object.keys(trace.entities ?? {})).toEqual(['e0', 'e1', 'e2', 'e3']);
       expect(trace.dropped_entities).toBe(6);
+    });
+  });
+
+  describe('callbacks that throw', () => {
+    it('a throwing entityFilter is counted every time and reported on diag once, then as a count', async () => {
+      const { diag } = await import('@opentelemetry/api');
+      const { flushWarnings, resetWarnings } = await import('../../src/core/diagnostics.js');
+      resetWarnings();
+      const warnings = captureDiag().messages;
+      try {
+        const before = stepmark.stats().internalErrors;
+        const trace = await recorded(
+          () => {
+            for (let i = 0; i < 500; i++) stepmark.recordEntity(`e${i}`, 's', 'a');
+          },
+          {
+            entityFilter: () => {
+              throw new Error('filter bug');
+            },
+          },
+        );
+        expect(trace.entities).toBeUndefined();
+        expect(stepmark.stats().internalErrors - before).toBe(500);
+        flushWarnings();
+        const mine = warnings.filter((m) => m.includes('options.entityFilter'));
+        expect(mine).toHaveLength(2); // the first one, then one line with the count
+        expect(mine[1]).toContain('499');
+      } finally {
+        diag.disable();
+        resetWarnings();
+      }
     });
   });
 

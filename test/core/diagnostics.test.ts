@@ -1,4 +1,5 @@
 import { diag, DiagLogLevel } from '@opentelemetry/api';
+import { captureDiag } from '../support/diagCapture.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   flushWarnings,
@@ -12,12 +13,7 @@ let lines: unknown[][] = [];
 
 beforeEach(() => {
   resetWarnings();
-  lines = [];
-  const log = (...args: unknown[]) => void lines.push(args);
-  diag.setLogger(
-    { warn: log, error: log, info: log, debug: log, verbose: log },
-    { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
-  );
+  lines = captureDiag().lines;
 });
 
 afterEach(() => {
@@ -117,7 +113,7 @@ describe('diagnostics', () => {
       warnOnce('b', 'sink b timed out');
       warnOnce('b', 'sink b timed out');
       warnOnce('c', 'seen once');
-      lines = [];
+      lines.length = 0;
       flushWarnings();
       expect(lines.map((l) => l[0])).toEqual([
         expect.stringMatching(/^stepmark-otel: sink a failed \(1 more times since .+\)$/),

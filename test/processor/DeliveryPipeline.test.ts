@@ -1,7 +1,6 @@
 import {
   context,
   diag,
-  DiagLogLevel,
   propagation,
   ROOT_CONTEXT,
   trace,
@@ -12,6 +11,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { resetWarnings } from '../../src/core/diagnostics.js';
+import { captureDiag } from '../support/diagCapture.js';
 import { DeliveryPipeline } from '../../src/processor/DeliveryPipeline.js';
 import type { TraceConsumer } from '../../src/processor/TraceConsumer.js';
 import { sinkConsumer } from '../../src/processor/TraceConsumer.js';
@@ -28,12 +28,7 @@ afterAll(() => {
 });
 beforeEach(() => {
   resetWarnings();
-  warnings = [];
-  const log = (message: string) => void warnings.push(message);
-  diag.setLogger(
-    { warn: log, error: log, info: log, debug: log, verbose: log },
-    { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
-  );
+  warnings = captureDiag().messages;
 });
 afterEach(() => {
   vi.useRealTimers();

@@ -45,8 +45,8 @@ export function setupOtel(options: HarnessOptions = {}): Harness {
   const exporter = new sdk.InMemorySpanExporter();
   const sink = new stepmark.InMemorySink();
   const processor = new stepmark.StepmarkSpanProcessor({
-    exporters: [sink],
     ...options.processor,
+    sinks: [sink, ...(options.processor?.sinks ?? [])],
   });
   const spanProcessors: unknown[] = [new sdk.SimpleSpanProcessor(exporter as never)];
   // shutdown() unregisters the processor at once; the rest of it completes in the background.

@@ -9,10 +9,10 @@ import {
   EVENT_DECISION,
 } from '../attributes.js';
 import { compareText } from '../compareText.js';
-import { EventRecord } from './EventRecord.js';
 import { mergedEntity } from './mergedEntity.js';
-import { decodeMeta, encodeMeta, stringAttribute } from './metaAttributes.js';
+import { encodeMeta, stringAttribute } from './metaAttributes.js';
 import type { RecordKind } from './RecordKind.js';
+import { storedRecord } from './storedRecord.js';
 
 function byTime(a: TraceEvent, b: TraceEvent): number {
   return compareText(a.timestamp, b.timestamp);
@@ -50,17 +50,7 @@ export const DECISION: RecordKind = {
     // Recognised by its attributes: the event name may be the constant or `<stage>: <action>`.
     if (event.name !== EVENT_DECISION && (stage === undefined || action === undefined))
       return undefined;
-    return new EventRecord(
-      DECISION,
-      stage ?? '',
-      action ?? '',
-      event.time,
-      Number.NaN,
-      decodeMeta(a, ATTR_META_PREFIX),
-      stringAttribute(a, ATTR_ENTITY_ID),
-      stringAttribute(a, ATTR_ENTITY_KIND),
-      seq,
-    );
+    return storedRecord(DECISION, stage ?? '', action ?? '', event, seq);
   },
 
   show(record, draft) {

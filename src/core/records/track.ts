@@ -7,10 +7,10 @@ import {
   ATTR_SEQ,
   EVENT_TRACK,
 } from '../attributes.js';
-import { EventRecord } from './EventRecord.js';
 import { mergedEntity } from './mergedEntity.js';
-import { decodeMeta, encodeMeta, stringAttribute } from './metaAttributes.js';
+import { encodeMeta } from './metaAttributes.js';
 import type { RecordKind } from './RecordKind.js';
+import { storedRecord } from './storedRecord.js';
 
 /**
  * `track`: registers an entity. A span event `stepmark.track` with the entity, its kind and the
@@ -32,18 +32,7 @@ export const TRACK: RecordKind = {
 
   decode(event, seq) {
     if (event.name !== EVENT_TRACK) return undefined;
-    const a = event.attributes;
-    return new EventRecord(
-      TRACK,
-      'track',
-      'track',
-      event.time,
-      Number.NaN,
-      decodeMeta(a, ATTR_META_PREFIX),
-      stringAttribute(a, ATTR_ENTITY_ID),
-      stringAttribute(a, ATTR_ENTITY_KIND),
-      seq,
-    );
+    return storedRecord(TRACK, 'track', 'track', event, seq);
   },
 
   show(record, draft) {
