@@ -62,10 +62,9 @@ export interface Registry {
   processors: Set<ProcessorHandle>;
   /** Open sessions by trace id, so that a processor finds a session enabled after its root span started. */
   byTrace: Map<string, SessionHandle[]>;
-  /** Trace ids recently emitted (see markFinished); `finishedRing` remembers their order. */
+  /** Trace ids recently emitted, in two generations (see markFinished and wasFinished). */
   finished: Set<string>;
-  finishedRing: string[];
-  finishedNext: number;
+  finishedBefore: Set<string>;
   /** Recording order across every session of the process (`stepmark.seq`). */
   seq: number;
   /** A random id of this process (`stepmark.process`), telling replicas with equal resources apart. */
@@ -84,8 +83,7 @@ export const registry: Registry = ((globalThis as Holder)[REGISTRY_KEY] ??= {
   byTrace: new Map(),
   stats: { lateCalls: 0, evictedSessions: 0, internalErrors: 0, unsampledRequests: 0 },
   finished: new Set(),
-  finishedRing: [],
-  finishedNext: 0,
+  finishedBefore: new Set(),
   seq: 0,
   processId: randomBytes(8).toString('hex'),
 });
@@ -94,18 +92,22 @@ export const registry: Registry = ((globalThis as Holder)[REGISTRY_KEY] ??= {
 const MAX_FINISHED = 10_000;
 
 /**
- * Remembers that a trace was emitted (bounded; the oldest is forgotten first). A ring gives the
- * oldest in O(1): a Set used as a FIFO walks its deleted slots on every `values().next()`.
+ * Remembers that a trace was emitted, bounded: ids go into the current generation; a full one
+ * becomes the previous generation and the one before is dropped whole. No id is ever deleted
+ * one by one (a Set used as a FIFO walks its deleted slots to find the oldest), and between
+ * MAX_FINISHED / 2 and MAX_FINISHED ids are remembered.
  */
 export function markFinished(traceId: string): void {
-  const { finished, finishedRing: ring } = registry;
-  if (finished.has(traceId)) return;
-  const slot = registry.finishedNext;
-  const oldest = ring[slot];
-  if (oldest !== undefined) finished.delete(oldest);
-  ring[slot] = traceId;
-  registry.finishedNext = (slot + 1) % MAX_FINISHED;
-  finished.add(traceId);
+  if (registry.finished.size >= MAX_FINISHED / 2) {
+    registry.finishedBefore = registry.finished;
+    registry.finished = new Set();
+  }
+  registry.finished.add(traceId);
+}
+
+/** Whether the trace was emitted recently (see markFinished). */
+export function wasFinished(traceId: string): boolean {
+  return registry.finished.has(traceId) || registry.finishedBefore.has(traceId);
 }
 
 /** The sessions bound to `traceId`. */
@@ -122,9 +124,17 @@ const unclosedSessions = new FinalizationRegistry<undefined>(() => {
   registry.live--;
 });
 
-/** Counts a new session as live until it is closed or collected. */
-export function openSession(session: object): void {
+/** Counts a new session as live until it is closed (see `watchUnclosed`). */
+export function openSession(): void {
   registry.live++;
+}
+
+/**
+ * Counts `session` out of `live` if it becomes unreachable unclosed. Only for sessions no
+ * processor holds: a held one is always closed by its processor (at its end, TTL or shutdown),
+ * and registering every session would cost each traced request a weak cell.
+ */
+export function watchUnclosed(session: object): void {
   unclosedSessions.register(session, undefined, session);
 }
 

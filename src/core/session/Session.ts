@@ -8,6 +8,8 @@ import {
   bindSession,
   closeSession,
   openSession,
+  wasFinished,
+  watchUnclosed,
   registry,
   sessionsOf,
   unbindSession,
@@ -57,7 +59,8 @@ export class Session implements SessionHandle {
     this.#isScope = isScope;
     this.#given = options;
     this.#log = new RecordLog(resolveOptions(options));
-    openSession(this);
+    openSession();
+    if (isScope) watchUnclosed(this); // binds later, if ever
   }
 
   /**
@@ -76,11 +79,12 @@ export class Session implements SessionHandle {
       open.join(span);
       return { session: open, created: false };
     }
-    if (registry.finished.has(traceId) && (span === undefined || !isLocalRoot(span))) {
+    if (wasFinished(traceId) && (span === undefined || !isLocalRoot(span))) {
       return undefined;
     }
     const session = new Session(options);
     session.bind(traceId, span);
+    if (!session.#listeners.held) watchUnclosed(session); // no processor will close it
     return { session, created: true };
   }
 
