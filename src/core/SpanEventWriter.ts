@@ -45,6 +45,9 @@ function timeOf(record: EventRecord): TimeInput {
   return Number.isNaN(record.perf) ? toHrTime(record.time) : record.perf;
 }
 
+/** `performance.timeOrigin`, fixed for the process; its getter costs a native call per read. */
+const TIME_ORIGIN = performance.timeOrigin;
+
 /**
  * Epoch milliseconds of a performance timestamp on `span`'s own clock, or undefined when the span
  * does not show it. An SDK span anchors its clock on its own Date.now() reading: it maps a
@@ -55,9 +58,10 @@ function timeOf(record: EventRecord): TimeInput {
 function onSpanClock(span: Span, perf: number): number | undefined {
   const offset = (span as { _performanceOffset?: unknown })._performanceOffset;
   return typeof offset === 'number' && !Number.isNaN(perf)
-    ? performance.timeOrigin + perf + offset
+    ? TIME_ORIGIN + perf + offset
     : undefined;
 }
+
 
 /** Adds records [from, to) as span events; the JSON takes the time the span gave each. */
 function addEvents(span: Span, records: readonly EventRecord[], from: number, to: number): void {
