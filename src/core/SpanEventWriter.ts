@@ -62,7 +62,6 @@ function onSpanClock(span: Span, perf: number): number | undefined {
     : undefined;
 }
 
-
 /** Adds records [from, to) as span events; the JSON takes the time the span gave each. */
 function addEvents(span: Span, records: readonly EventRecord[], from: number, to: number): void {
   if (to > from) span.setAttribute(ATTR_PROCESS, registry.processId);

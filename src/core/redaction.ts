@@ -20,6 +20,7 @@ export const REDACTED = '[REDACTED]';
 
 /** Most meta keys repeat: remember the verdict per key (bounded, like any cache here). */
 const MAX_VERDICTS = 4_096;
+const MAX_CACHED_KEY_LENGTH = 128;
 
 /**
  * Decides which meta keys hold sensitive values. A key is redacted when it contains one of the
@@ -40,7 +41,10 @@ export class Redactor {
     if (verdict === undefined) {
       const lower = key.toLowerCase();
       verdict = this.#words.some((w) => lower.includes(w));
-      if (this.#verdicts.size < MAX_VERDICTS) this.#verdicts.set(key, verdict);
+      // Only ordinary keys: a huge key (a request field used as a key) must not be pinned here.
+      if (this.#verdicts.size < MAX_VERDICTS && key.length <= MAX_CACHED_KEY_LENGTH) {
+        this.#verdicts.set(key, verdict);
+      }
     }
     return verdict;
   }
