@@ -30,8 +30,11 @@ export class TraceAssembly {
   /** The JSON once built for delivery, shared by the consumers (read-only for them). */
   #json: Trace | undefined = undefined;
 
-  /** Local root spans known open, by span id; the trace is emitted when none is left. */
-  readonly #roots = new Set<string>();
+  /**
+   * Local root spans known open, by span id; the trace is emitted when none is left. Mostly one:
+   * a short array costs less than a Set, whose empty table alone is 300 bytes.
+   */
+  readonly #roots: string[] = [];
   /** An open local root known only to exist (a session bound below it); never more than one. */
   #unknownRoot = false;
 
@@ -42,7 +45,7 @@ export class TraceAssembly {
 
   /** A local root started (or was found active where a session bound). */
   rootOpened(spanId: string): void {
-    this.#roots.add(spanId);
+    if (!this.#roots.includes(spanId)) this.#roots.push(spanId);
   }
 
   /** A session bound below a local root this processor has not seen start. */
@@ -58,15 +61,17 @@ export class TraceAssembly {
 
   /** Whether the local root `spanId` is the last open one (its end will emit the trace). */
   isLastRoot(spanId: string): boolean {
-    return this.#roots.has(spanId)
-      ? this.#roots.size === 1 && !this.#unknownRoot
-      : this.#roots.size === 0;
+    return this.#roots.includes(spanId)
+      ? this.#roots.length === 1 && !this.#unknownRoot
+      : this.#roots.length === 0;
   }
 
   /** Notes that local root `spanId` ended; true when no local root is left open. */
   rootEnded(spanId: string): boolean {
-    if (!this.#roots.delete(spanId)) this.#unknownRoot = false;
-    return this.#roots.size === 0 && !this.#unknownRoot;
+    const i = this.#roots.indexOf(spanId);
+    if (i >= 0) this.#roots.splice(i, 1);
+    else this.#unknownRoot = false;
+    return this.#roots.length === 0 && !this.#unknownRoot;
   }
 
   /** Adds a session of this trace once; true when it is new. */

@@ -10,10 +10,14 @@ import { reportInternalError } from '../registry.js';
  * records no span could take.
  */
 export class PendingWrites {
-  readonly #bySpan = new Map<Span, EventRecord[]>();
-  /** Most calls land on the span of the previous call: skip the Map lookup for them. */
+  /**
+   * The span of the latest call and its records: most calls land on the span of the previous
+   * call, and most requests record on one span, which then needs no Map at all.
+   */
   #lastSpan: Span | undefined = undefined;
   #lastList: EventRecord[] | undefined = undefined;
+  /** Every span with records, once a second span has some (it then includes the last span). */
+  #bySpan: Map<Span, EventRecord[]> | undefined = undefined;
   /** Records made while no span was recording; written on the local root span when it ends. */
   #orphans: EventRecord[] = [];
   /** Entity ids per span, only when writing at call time (no processor installed). */
@@ -21,10 +25,17 @@ export class PendingWrites {
 
   /** Queues `record` for `span`, a recording span. */
   add(record: EventRecord, span: Span): void {
-    let list = span === this.#lastSpan ? this.#lastList : this.#bySpan.get(span);
+    if (span === this.#lastSpan) {
+      (this.#lastList as EventRecord[]).push(record);
+      return;
+    }
+    let list = this.#bySpan?.get(span);
     if (list === undefined) {
       list = [];
-      this.#bySpan.set(span, list);
+      if (this.#bySpan === undefined && this.#lastSpan !== undefined) {
+        this.#bySpan = new Map([[this.#lastSpan, this.#lastList as EventRecord[]]]);
+      }
+      this.#bySpan?.set(span, list);
     }
     this.#lastSpan = span;
     this.#lastList = list;
@@ -53,7 +64,7 @@ export class PendingWrites {
 
   /** Whether records still wait for a span. */
   get size(): number {
-    return this.#bySpan.size;
+    return this.#bySpan?.size ?? (this.#lastSpan === undefined ? 0 : 1);
   }
 
   /**
@@ -61,9 +72,9 @@ export class PendingWrites {
    * made with no span, and those of spans still open (see `#flushStragglers`).
    */
   flush(span: Span, writer: DecisionWriter, isRoot: boolean): number {
-    let records = span === this.#lastSpan ? this.#lastList : this.#bySpan.get(span);
+    let records = span === this.#lastSpan ? this.#lastList : this.#bySpan?.get(span);
     if (records !== undefined) {
-      this.#bySpan.delete(span);
+      this.#bySpan?.delete(span);
       if (this.#lastSpan === span) this.#forgetLast();
     }
     if (isRoot && this.#orphans.length > 0) {
@@ -73,7 +84,7 @@ export class PendingWrites {
       this.#orphans = [];
     }
     let lost = records === undefined ? 0 : writer.write(span, records, entityIdsOf(records));
-    if (isRoot && this.#bySpan.size > 0) lost += this.#flushStragglers(writer, span);
+    if (isRoot && this.size > 0) lost += this.#flushStragglers(writer, span);
     return lost;
   }
 
@@ -84,12 +95,14 @@ export class PendingWrites {
    */
   #flushStragglers(writer: DecisionWriter, root: Span): number {
     let lost = 0;
-    for (const [open, records] of this.#bySpan) {
+    const waiting =
+      this.#bySpan ?? new Map([[this.#lastSpan as Span, this.#lastList as EventRecord[]]]);
+    for (const [open, records] of waiting) {
       const target = open.isRecording() ? open : root;
       if (target === root) for (const r of records) r.spanId = root.spanContext().spanId;
       lost += writer.write(target, records, entityIdsOf(records));
     }
-    this.#bySpan.clear();
+    this.#bySpan = undefined;
     this.#forgetLast();
     return lost;
   }
@@ -101,7 +114,7 @@ export class PendingWrites {
 
   /** Drops every waiting record. */
   clear(): void {
-    this.#bySpan.clear();
+    this.#bySpan = undefined;
     this.#orphans = [];
     this.#forgetLast();
   }
