@@ -1,20 +1,26 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
-// One entry per public subpath; the exports map in package.json mirrors this list.
+/**
+ * One entry per public subpath, read from package.json's `exports` (the one list to edit): `.`
+ * is src/index.ts, `./<name>` is src/<name>/index.ts and builds dist/<name>.{js,cjs,d.ts}. The
+ * CLI is the `bin`.
+ */
+function entries(): Record<string, string> {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+    exports: Record<string, unknown>;
+  };
+  const out: Record<string, string> = { cli: 'src/cli/main.ts' };
+  for (const subpath of Object.keys(pkg.exports)) {
+    if (subpath === './package.json') continue;
+    if (subpath === '.') out.index = 'src/index.ts';
+    else out[subpath.slice(2)] = `src/${subpath.slice(2)}/index.ts`;
+  }
+  return out;
+}
+
 export default defineConfig({
-  entry: {
-    index: 'src/index.ts',
-    export: 'src/export/index.ts',
-    jaeger: 'src/jaeger/index.ts',
-    http: 'src/http/index.ts',
-    express: 'src/express/index.ts',
-    fastify: 'src/fastify/index.ts',
-    koa: 'src/koa/index.ts',
-    hono: 'src/hono/index.ts',
-    nestjs: 'src/nestjs/index.ts',
-    grpc: 'src/grpc/index.ts',
-    cli: 'src/cli/main.ts',
-  },
+  entry: entries(),
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,
