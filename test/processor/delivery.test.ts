@@ -140,6 +140,16 @@ describe('StepmarkSpanProcessor delivery', () => {
       for (const release of held) release();
     });
 
+    it('shutdown with a sink that never settles ends after exportTimeoutMs, and counts it', async () => {
+      const never: TraceSink = { export: () => new Promise<void>(() => undefined) };
+      // Short, so that the test ends soon; the outcome does not depend on how fast anything runs.
+      h = setupOtel({ processor: { sinks: [never], exportTimeoutMs: 20 } });
+      await h.request(() => stepmark.record('s', 'a'));
+      await h.processor.shutdown();
+      expect(h.sink.traces).toHaveLength(1);
+      expect(h.processor.stats().exportTimeouts).toBe(1);
+    });
+
     it('a second shutdown waits for the first', async () => {
       let release: () => void = () => undefined;
       const slow: TraceSink = {
