@@ -43,8 +43,3 @@ export function summarizeSpan(span: EndedSpan): TraceSpan {
   if (hasTags) out.tags = tags;
   return out;
 }
-
-/** An independent copy of a span summary. */
-export function cloneSpan(span: TraceSpan): TraceSpan {
-  return span.tags === undefined ? { ...span } : { ...span, tags: structuredClone(span.tags) };
-}
