@@ -16,6 +16,7 @@ import {
   ATTR_PROCESS,
   ATTR_TRACE_META_PREFIX,
 } from './attributes.js';
+import { appendSpanEvent } from './appendSpanEvent.js';
 import type { DecisionWriter } from './DecisionWriter.js';
 import { hrTimeToMs, toHrTime } from './hrTime.js';
 import { entityIdsOf, type EventRecord } from './records/EventRecord.js';
@@ -72,16 +73,16 @@ function addEvents(span: Span, records: readonly EventRecord[], from: number, to
     const record = records[i] as EventRecord;
     const kind = record.recordKind;
     const time = onSpanClock(span, record.perf);
-    span.addEvent(
-      kind.eventName(record),
-      kind.encode(record),
-      time === undefined ? timeOf(record) : toHrTime(time),
-    );
     record.spanId = spanId;
     if (time !== undefined) {
+      const name = kind.eventName(record);
+      const attributes = kind.encode(record);
+      const hrTime = toHrTime(time);
+      if (!appendSpanEvent(span, name, attributes, hrTime)) span.addEvent(name, attributes, hrTime);
       record.time = time;
       continue;
     }
+    span.addEvent(kind.eventName(record), kind.encode(record), timeOf(record));
     // Each span anchors its clock on its own Date.now() reading; take the time it assigned.
     const assigned = log?.[log.length - 1]?.time;
     if (Array.isArray(assigned)) record.time = hrTimeToMs(assigned as HrTime);

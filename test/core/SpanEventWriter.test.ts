@@ -107,3 +107,45 @@ describe('SpanEventWriter', () => {
     expect(http?.attributes['stepmark.entity.ids']).toEqual(['order_1', 'order_2']);
   });
 });
+
+describe('span events as the SDK writes them', () => {
+  type Event = { name: string; attributes: Record<string, unknown>; time: [number, number] };
+  const requestEvents = (harness: Harness) =>
+    (harness.exporter.getFinishedSpans().find((s) => s.name === 'request')?.events ??
+      []) as unknown as Event[];
+
+  it('writes the very events addEvent would, on either SDK line', async () => {
+    h = setupOtel();
+    await h.request(() => {
+      stepmark.recordEntity('order_1', 'fraud_check', 'cleared', { score: 0.02, ok: true });
+      stepmark.track('order_1', { total: 5 }, { kind: 'order' });
+      stepmark.record('cache', 'miss');
+    });
+    await h.traces();
+    const written = requestEvents(h);
+    expect(written).toHaveLength(3);
+    // The same events through the SDK's own addEvent, on a span of the same provider.
+    const probe = h.tracer.startSpan('probe');
+    for (const e of written) probe.addEvent(e.name, e.attributes as never, e.time);
+    probe.end();
+    const replayed = h.exporter.getFinishedSpans().find((s) => s.name === 'probe')?.events;
+    expect(replayed).toEqual(written);
+  });
+
+  it('leaves attribute value-length and count limits to addEvent', async () => {
+    h = setupOtel({
+      spanLimits: { attributeValueLengthLimit: 10, attributePerEventCountLimit: 4 },
+    });
+    await h.request(() => {
+      stepmark.recordEntity('order_1', 'fraud_check', 'cleared', { note: 'x'.repeat(40), a: 1 });
+    });
+    await h.traces();
+    const [event] = requestEvents(h) as Array<Event & { droppedAttributesCount: number }>;
+    // Cut to 4 attributes and 10 characters, as the SDK does for any event.
+    expect(Object.keys(event?.attributes ?? {})).toHaveLength(4);
+    expect(event?.droppedAttributesCount).toBe(2); // of seq, stage, action, entity id and 2 meta keys
+    for (const value of Object.values(event?.attributes ?? {})) {
+      if (typeof value === 'string') expect(value.length).toBeLessThanOrEqual(10);
+    }
+  });
+});

@@ -3,7 +3,11 @@ import type { ContextManager, Sampler, TracerProvider } from '@opentelemetry/api
 /** What the tests need from an OpenTelemetry SDK line, so that one suite runs on 2.x and 3.x. */
 export interface TestProviderOptions {
   spanProcessors: unknown[];
-  spanLimits?: { eventCountLimit?: number };
+  spanLimits?: {
+    eventCountLimit?: number;
+    attributeValueLengthLimit?: number;
+    attributePerEventCountLimit?: number;
+  };
   sampler?: Sampler;
 }
 

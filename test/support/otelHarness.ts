@@ -34,6 +34,8 @@ export interface Harness {
 export interface HarnessOptions {
   processor?: StepmarkSpanProcessorOptions;
   eventCountLimit?: number;
+  /** Further span limits of the provider. */
+  spanLimits?: { attributeValueLengthLimit?: number; attributePerEventCountLimit?: number };
   /** Install no stepmark processor at all (recording writes span events at call time). */
   withoutProcessor?: boolean;
   /** The provider's sampler (default: the SDK's, parent-based always-on). */
@@ -55,8 +57,15 @@ export function setupOtel(options: HarnessOptions = {}): Harness {
   const provider = sdk.createProvider({
     spanProcessors,
     ...(options.sampler !== undefined ? { sampler: options.sampler } : {}),
-    ...(options.eventCountLimit !== undefined
-      ? { spanLimits: { eventCountLimit: options.eventCountLimit } }
+    ...(options.eventCountLimit !== undefined || options.spanLimits !== undefined
+      ? {
+          spanLimits: {
+            ...options.spanLimits,
+            ...(options.eventCountLimit !== undefined
+              ? { eventCountLimit: options.eventCountLimit }
+              : {}),
+          },
+        }
       : {}),
   });
   trace.disable();
