@@ -364,6 +364,7 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
     this.#recent.add(trace);
     if (!listening && !this.#pipeline.hasConsumers && !this.#analyzesTraces) {
       trace.handOver();
+      if (this.#recent.capacity > 0) trace.pack();
       return;
     }
     this.#pipeline.deliver(() => this.#emit(trace));

@@ -1,4 +1,5 @@
 import type { Span } from '@opentelemetry/api';
+import { PackedDraft } from '../core/records/PackedDraft.js';
 import type { TraceDraft } from '../core/records/TraceDraft.js';
 import { isLocalRoot, type ReadableSpanLike } from '../core/SdkSpan.js';
 import type { EmitListener } from '../core/session/EmitListeners.js';
@@ -26,7 +27,7 @@ export class TraceAssembly {
   droppedSpans = 0;
   incomplete: IncompleteReason | undefined = undefined;
   /** The sessions' drafts, taken when the trace is sealed (the sessions let go of them). */
-  #drafts: TraceDraft[] | undefined = undefined;
+  #drafts: Array<TraceDraft | PackedDraft> | undefined = undefined;
   /** The JSON once built for delivery, shared by the consumers (read-only for them). */
   #json: Trace | undefined = undefined;
 
@@ -120,6 +121,15 @@ export class TraceAssembly {
     }
     this.sessions.length = 0; // the drafts are all the assembly needs of them now
     return listeners;
+  }
+
+  /**
+   * Packs the sealed drafts for a long stay among the recent traces, when nothing builds the
+   * JSON now (which would replace them): see `PackedDraft`.
+   */
+  pack(): void {
+    if (this.#drafts === undefined || this.#json !== undefined) return;
+    this.#drafts = this.#drafts.map((d) => (d instanceof PackedDraft ? d : new PackedDraft(d)));
   }
 
   /** The JSON built for delivery (see `build`), if it was. */

@@ -1,0 +1,108 @@
+import type { EntityTrace, Meta, Trace, TraceEvent } from '../../types.js';
+import { isoTimestamp } from '../isoTimestamp.js';
+import { cloneMeta, setKey } from '../sanitize.js';
+import type { DraftCounters, TraceDraft } from './TraceDraft.js';
+
+/** Cells per entity in `PackedDraft.#entities`: id, kind, meta, number of events. */
+const ENTITY_CELLS = 4;
+/** Cells per event in `PackedDraft.#events`: stage, action, meta, span id. */
+const EVENT_CELLS = 4;
+
+/**
+ * The draft of a finished trace kept for `collect`/`recent`, packed into a few flat arrays: a
+ * hundred traces are held for a long while, and every object they hold is copied by each
+ * young-generation GC until it is promoted, then marked by every full one. Records (an object
+ * and two boxed numbers each), entity objects and the Map go; strings and meta objects are the
+ * draft's own, shared. `toTrace` gives the JSON the draft would give.
+ */
+export class PackedDraft {
+  readonly #meta: Meta | undefined;
+  readonly #counters: DraftCounters;
+  readonly #entities: Array<string | Meta | number | undefined>;
+  /** Entity events first, each entity's together and in order, then the request's. */
+  readonly #events: Array<string | Meta | undefined>;
+  readonly #times: Float64Array;
+
+  constructor(draft: TraceDraft) {
+    this.#meta = draft.meta;
+    this.#counters = draft.counters;
+    let count = draft.records.length;
+    for (const entity of draft.entities.values()) count += entity.records.length;
+    this.#entities = new Array<string | Meta | number | undefined>(
+      draft.entities.size * ENTITY_CELLS,
+    );
+    this.#events = new Array<string | Meta | undefined>(count * EVENT_CELLS);
+    this.#times = new Float64Array(count);
+    let e = 0;
+    let n = 0;
+    const put = (records: TraceDraft['records']): void => {
+      for (const r of records) {
+        const at = n * EVENT_CELLS;
+        this.#events[at] = r.stage;
+        this.#events[at + 1] = r.action;
+        this.#events[at + 2] = r.meta;
+        this.#events[at + 3] = r.spanId;
+        this.#times[n++] = r.time;
+      }
+    };
+    for (const entity of draft.entities.values()) {
+      this.#entities[e] = entity.id;
+      this.#entities[e + 1] = entity.kind;
+      this.#entities[e + 2] = entity.meta;
+      this.#entities[e + 3] = entity.records.length;
+      e += ENTITY_CELLS;
+      put(entity.records);
+    }
+    put(draft.records);
+  }
+
+  /** As `TraceDraft.toTrace`. */
+  toTrace(traceId: string, copy: boolean): Trace {
+    const trace: Trace = { trace_id: traceId };
+    const meta = this.#meta;
+    if (meta !== undefined) trace.meta = copy ? cloneMeta(meta) : meta;
+    let n = 0;
+    if (this.#entities.length > 0) {
+      const entities: Record<string, EntityTrace> = {};
+      for (let e = 0; e < this.#entities.length; e += ENTITY_CELLS) {
+        const id = this.#entities[e] as string;
+        const out = { entity_id: id } as EntityTrace;
+        const kind = this.#entities[e + 1] as string | undefined;
+        const entityMeta = this.#entities[e + 2] as Meta | undefined;
+        if (kind !== undefined) out.kind = kind;
+        if (entityMeta !== undefined) out.meta = copy ? cloneMeta(entityMeta) : entityMeta;
+        const events = new Array<TraceEvent>(this.#entities[e + 3] as number);
+        for (let i = 0; i < events.length; i++) events[i] = this.#event(n++, copy);
+        out.events = events;
+        setKey(entities, id, out);
+      }
+      trace.entities = entities;
+    }
+    const total = this.#times.length;
+    if (n < total) {
+      const events = new Array<TraceEvent>(total - n);
+      for (let i = 0; n < total; i++) events[i] = this.#event(n++, copy);
+      trace.events = events;
+    }
+    const c = this.#counters;
+    if (c.droppedEvents > 0) trace.dropped_events = c.droppedEvents;
+    if (c.droppedEntities > 0) trace.dropped_entities = c.droppedEntities;
+    if (c.invalidCalls > 0) trace.invalid_calls = c.invalidCalls;
+    if (c.droppedSpanEvents > 0) trace.dropped_span_events = c.droppedSpanEvents;
+    return trace;
+  }
+
+  #event(n: number, copy: boolean): TraceEvent {
+    const at = n * EVENT_CELLS;
+    const event: TraceEvent = {
+      stage: this.#events[at] as string,
+      action: this.#events[at + 1] as string,
+      timestamp: isoTimestamp(this.#times[n] as number),
+    };
+    const meta = this.#events[at + 2] as Meta | undefined;
+    const spanId = this.#events[at + 3] as string | undefined;
+    if (meta !== undefined) event.meta = copy ? cloneMeta(meta) : meta;
+    if (spanId !== undefined) event.span_id = spanId;
+    return event;
+  }
+}
