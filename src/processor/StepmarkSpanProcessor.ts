@@ -266,7 +266,7 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
       const open = this.#traces.get(traceId);
       if (open !== undefined) return open.build(true);
       const done = this.#recent.get(traceId);
-      return done === undefined ? undefined : structuredClone(this.#jsonOf(done));
+      return done === undefined ? undefined : this.#copyOf(done);
     } catch (error) {
       this.#internalError('collect', error);
       return undefined;
@@ -280,7 +280,7 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
    */
   recent(limit = Number.POSITIVE_INFINITY): Trace[] {
     try {
-      return this.#recent.list(limit).map((t) => structuredClone(this.#jsonOf(t)));
+      return this.#recent.list(limit).map((t) => this.#copyOf(t));
     } catch (error) {
       this.#internalError('recent', error);
       return [];
@@ -373,6 +373,7 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
   /** In the consumers' clean context: builds the JSON, runs the adapters' listeners, returns it. */
   #emit(trace: TraceAssembly): Trace {
     const listeners = trace.handOver();
+    if (this.#recent.capacity > 0) trace.pack();
     const json = this.#jsonOf(trace);
     for (const { listener, exclusive } of listeners) {
       try {
@@ -385,10 +386,21 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
     return json;
   }
 
-  /** The JSON of a finished trace, built once, with the analyzers' findings. */
+  /** A new copy of the JSON of a finished trace, for `collect` and `recent`. */
+  #copyOf(trace: TraceAssembly): Trace {
+    // With analyzers the JSON is kept (their findings are in it); otherwise a fresh build is
+    // already a copy, and cheaper than cloning.
+    return this.#analyzesTraces ? structuredClone(this.#jsonOf(trace)) : trace.build(true);
+  }
+
+  /**
+   * The JSON of a finished trace with the analyzers' findings; built once when analyzers add
+   * findings (see `TraceAssembly.keepJson`), else built for this delivery.
+   */
   #jsonOf(trace: TraceAssembly): Trace {
     const built = trace.built;
     if (built !== undefined) return built;
+    trace.keepJson = this.#analyzesTraces;
     const json = trace.build(false);
     for (const analyzer of this.#analyzers) {
       if (typeof analyzer.onTraceComplete !== 'function') continue;

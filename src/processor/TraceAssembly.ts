@@ -124,9 +124,13 @@ export class TraceAssembly {
   }
 
   /**
-   * Packs the sealed drafts for a long stay among the recent traces, when nothing builds the
-   * JSON now (which would replace them): see `PackedDraft`.
+   * Whether the JSON, once built, is kept (and the drafts dropped): when an analyzer added
+   * findings to it, which a rebuild would not have. Otherwise the packed drafts are kept, which
+   * hold far fewer objects than the JSON, and the JSON is rebuilt on demand.
    */
+  keepJson = false;
+
+  /** Packs the sealed drafts for a long stay among the recent traces: see `PackedDraft`. */
   pack(): void {
     if (this.#drafts === undefined || this.#json !== undefined) return;
     this.#drafts = this.#drafts.map((d) => (d instanceof PackedDraft ? d : new PackedDraft(d)));
@@ -139,8 +143,8 @@ export class TraceAssembly {
 
   /**
    * The JSON of the trace: its decisions (the sessions' drafts, merged if more than one) and its
-   * spans. Sealed, it is built once and shared (`copy` false: the caller must not modify it);
-   * with `copy`, every object is new.
+   * spans. With `copy` every object is new; without, meta objects are shared with the drafts and
+   * the caller must not modify it. Sealed with `keepJson`, it is built once and kept.
    */
   build(copy: boolean): Trace {
     if (this.#json !== undefined) return copy ? structuredClone(this.#json) : this.#json;
@@ -151,7 +155,7 @@ export class TraceAssembly {
     if (this.spans.length > 0) trace.spans = this.spans.map(summarizeSpan);
     if (this.droppedSpans > 0) trace.dropped_spans = this.droppedSpans;
     if (this.incomplete !== undefined) trace.incomplete = this.incomplete;
-    if (!copy && this.#drafts !== undefined) {
+    if (!copy && this.keepJson && this.#drafts !== undefined) {
       // Sealed: the JSON replaces the drafts (one copy of the records is kept, not two).
       this.#json = trace;
       this.#drafts = [];
