@@ -14,13 +14,12 @@ import {
   ATTR_ENTITY_IDS_DROPPED,
   ATTR_OVERFLOW_OF,
   ATTR_PROCESS,
-  ATTR_TRACE_META_PREFIX,
 } from './attributes.js';
 import { appendSpanEvent } from './appendSpanEvent.js';
 import type { DecisionWriter } from './DecisionWriter.js';
 import { hrTimeToMs, toHrTime } from './hrTime.js';
 import { entityIdsOf, type EventRecord } from './records/EventRecord.js';
-import { encodeMeta } from './records/metaAttributes.js';
+import { encodeMeta, TRACE_META_NAMES } from './records/metaAttributes.js';
 import { registry } from './registry.js';
 
 /** Entity ids listed on one span; more are counted in ATTR_ENTITY_IDS_DROPPED. */
@@ -72,17 +71,17 @@ function addEvents(span: Span, records: readonly EventRecord[], from: number, to
   for (let i = from; i < to; i++) {
     const record = records[i] as EventRecord;
     const kind = record.recordKind;
+    const name = kind.eventName(record);
+    const attributes = kind.encode(record);
     const time = onSpanClock(span, record.perf);
     record.spanId = spanId;
     if (time !== undefined) {
-      const name = kind.eventName(record);
-      const attributes = kind.encode(record);
       const hrTime = toHrTime(time);
       if (!appendSpanEvent(span, name, attributes, hrTime)) span.addEvent(name, attributes, hrTime);
       record.time = time;
       continue;
     }
-    span.addEvent(kind.eventName(record), kind.encode(record), timeOf(record));
+    span.addEvent(name, attributes, timeOf(record));
     // Each span anchors its clock on its own Date.now() reading; take the time it assigned.
     const assigned = log?.[log.length - 1]?.time;
     if (Array.isArray(assigned)) record.time = hrTimeToMs(assigned as HrTime);
@@ -120,9 +119,10 @@ export interface SpanEventWriterOptions {
 
 /**
  * The default DecisionWriter: one span event per record, as its record kind encodes it
- * (`stepmark.event`, `stepmark.track`, ...), at the time it was recorded, and `stepmark.entity.ids` on the span. Decisions past the span's
- * event limit go on child spans named `stepmark.overflow`, so that none is lost in the backend
- * and none pushes out the application's own events.
+ * (`stepmark.event`, `stepmark.track`, ...), at the time it was recorded, and
+ * `stepmark.entity.ids` on the span. Decisions past the span's event limit go on child spans
+ * named `stepmark.overflow`, so that none is lost in the backend and none pushes out the
+ * application's own events.
  * @example new StepmarkSpanProcessor({ writer: new SpanEventWriter({ overflowTracer: provider.getTracer('stepmark') }) })
  */
 export class SpanEventWriter implements DecisionWriter {
@@ -190,7 +190,7 @@ export class SpanEventWriter implements DecisionWriter {
   /** Sets `stepmark.trace.meta.<key>` on the local root span. */
   writeTraceMeta(span: Span, meta: Meta): void {
     const attributes: Attributes = {};
-    encodeMeta(attributes, ATTR_TRACE_META_PREFIX, meta);
+    encodeMeta(attributes, TRACE_META_NAMES, meta);
     span.setAttributes(attributes);
   }
 }

@@ -16,7 +16,12 @@ import type { SessionHandle } from '../core/session/SessionHandle.js';
 import { defaultWriter } from '../core/SpanEventWriter.js';
 import type { TraceSink } from '../export/TraceSink.js';
 import type { IncompleteReason, Trace, TraceSpan } from '../types.js';
-import { DeliveryPipeline, type DeliveryStats } from './DeliveryPipeline.js';
+import {
+  DEFAULT_DELIVERY_TIMEOUT_MS,
+  DEFAULT_MAX_PENDING_PER_CONSUMER,
+  DeliveryPipeline,
+  type DeliveryStats,
+} from './DeliveryPipeline.js';
 import { RecentTraces } from './RecentTraces.js';
 import { summarizeSpan } from './summarizeSpan.js';
 import type { TraceAnalyzer } from './TraceAnalyzer.js';
@@ -127,7 +132,7 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
     this.#maxTraces = nonNegativeInt(options.maxTraces, 1_000) || 1;
     this.#ttlMs = nonNegativeInt(options.traceTtlMs, 300_000) || 1;
     this.#maxSpans = nonNegativeInt(options.maxSpans, 1_000);
-    this.#timeoutMs = nonNegativeInt(options.exportTimeoutMs, 30_000) || 1;
+    this.#timeoutMs = nonNegativeInt(options.exportTimeoutMs, DEFAULT_DELIVERY_TIMEOUT_MS) || 1;
     this.#always = options.mode === 'always';
     this.#writer = options.writer ?? defaultWriter;
     this.#recent = new RecentTraces(nonNegativeInt(options.recentTraces, 100));
@@ -143,7 +148,8 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
     ];
     sinks.forEach((sink, i) => consumers.push(sinkConsumer(sink, i)));
     this.#pipeline = new DeliveryPipeline(consumers, {
-      maxPendingPerConsumer: nonNegativeInt(options.maxPendingExports, 1_000) || 1,
+      maxPendingPerConsumer:
+        nonNegativeInt(options.maxPendingExports, DEFAULT_MAX_PENDING_PER_CONSUMER) || 1,
       exportTimeoutMs: this.#timeoutMs,
     });
     registry.processors.add(this);
@@ -336,7 +342,7 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
         this.#finish(oldest, 'capacity');
       }
     }
-    const trace = new TraceAssembly(traceId, Date.now());
+    const trace = new TraceAssembly(traceId, Date.now(), this.#analyzesTraces);
     for (const session of sessionsOf(traceId) ?? []) this.#hold(trace, session);
     this.#traces.set(traceId, trace);
     return trace;
@@ -400,7 +406,6 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
   #jsonOf(trace: TraceAssembly): Trace {
     const built = trace.built;
     if (built !== undefined) return built;
-    trace.keepJson = this.#analyzesTraces;
     const json = trace.build(false);
     for (const analyzer of this.#analyzers) {
       if (typeof analyzer.onTraceComplete !== 'function') continue;

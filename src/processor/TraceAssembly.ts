@@ -42,6 +42,12 @@ export class TraceAssembly {
   constructor(
     readonly traceId: string,
     readonly createdAt: number,
+    /**
+     * Whether the JSON, once built, is kept (and the drafts dropped): when analyzers add findings
+     * to it, which a rebuild would not have. Otherwise the packed drafts are kept, which hold far
+     * fewer objects than the JSON, and the JSON is rebuilt on demand.
+     */
+    readonly keepJson = false,
   ) {}
 
   /** A local root started (or was found active where a session bound). */
@@ -122,13 +128,6 @@ export class TraceAssembly {
     this.sessions.length = 0; // the drafts are all the assembly needs of them now
     return listeners;
   }
-
-  /**
-   * Whether the JSON, once built, is kept (and the drafts dropped): when an analyzer added
-   * findings to it, which a rebuild would not have. Otherwise the packed drafts are kept, which
-   * hold far fewer objects than the JSON, and the JSON is rebuilt on demand.
-   */
-  keepJson = false;
 
   /** Packs the sealed drafts for a long stay among the recent traces: see `PackedDraft`. */
   pack(): void {

@@ -1,7 +1,6 @@
 import type { EntityTrace, Meta, Trace, TraceEvent } from '../../types.js';
-import { isoTimestamp } from '../isoTimestamp.js';
 import { cloneMeta, setKey } from '../sanitize.js';
-import type { DraftCounters, TraceDraft } from './TraceDraft.js';
+import { showCounters, traceEvent, type DraftCounters, type TraceDraft } from './TraceDraft.js';
 
 /** Cells per entity in `PackedDraft.#entities`: id, kind, meta, number of events. */
 const ENTITY_CELLS = 4;
@@ -84,25 +83,21 @@ export class PackedDraft {
       for (let i = 0; n < total; i++) events[i] = this.#event(n++, copy);
       trace.events = events;
     }
-    const c = this.#counters;
-    if (c.droppedEvents > 0) trace.dropped_events = c.droppedEvents;
-    if (c.droppedEntities > 0) trace.dropped_entities = c.droppedEntities;
-    if (c.invalidCalls > 0) trace.invalid_calls = c.invalidCalls;
-    if (c.droppedSpanEvents > 0) trace.dropped_span_events = c.droppedSpanEvents;
+    showCounters(trace, this.#counters);
     return trace;
   }
 
   #event(n: number, copy: boolean): TraceEvent {
     const at = n * EVENT_CELLS;
-    const event: TraceEvent = {
-      stage: this.#events[at] as string,
-      action: this.#events[at + 1] as string,
-      timestamp: isoTimestamp(this.#times[n] as number),
-    };
-    const meta = this.#events[at + 2] as Meta | undefined;
-    const spanId = this.#events[at + 3] as string | undefined;
-    if (meta !== undefined) event.meta = copy ? cloneMeta(meta) : meta;
-    if (spanId !== undefined) event.span_id = spanId;
-    return event;
+    const cells = this.#events;
+    return traceEvent(
+      cells[at] as string,
+      cells[at + 1] as string,
+      this.#times[n] as number,
+      cells[at + 2] as Meta | undefined,
+      cells[at + 3] as string | undefined,
+      undefined, // live drafts only: no service
+      copy,
+    );
   }
 }

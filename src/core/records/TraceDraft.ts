@@ -19,17 +19,37 @@ export interface DraftCounters {
   droppedSpanEvents: number;
 }
 
-/** The JSON of a record shown as an event; `copy` clones its meta so that the caller may mutate it. */
-function toEvent(record: EventRecord, copy: boolean): TraceEvent {
-  const event: TraceEvent = {
-    stage: record.stage,
-    action: record.action,
-    timestamp: isoTimestamp(record.time),
-  };
-  if (record.meta !== undefined) event.meta = copy ? cloneMeta(record.meta) : record.meta;
-  if (record.spanId !== undefined) event.span_id = record.spanId;
-  if (record.service !== undefined) event.service = record.service;
+/**
+ * The JSON of one event (of a record, or of a packed one: see `PackedDraft`); `copy` clones its
+ * meta so that the caller may mutate the result.
+ */
+export function traceEvent(
+  stage: string,
+  action: string,
+  time: number,
+  meta: Meta | undefined,
+  spanId: string | undefined,
+  service: string | undefined,
+  copy: boolean,
+): TraceEvent {
+  const event: TraceEvent = { stage, action, timestamp: isoTimestamp(time) };
+  if (meta !== undefined) event.meta = copy ? cloneMeta(meta) : meta;
+  if (spanId !== undefined) event.span_id = spanId;
+  if (service !== undefined) event.service = service;
   return event;
+}
+
+/** The JSON of a record shown as an event. */
+function toEvent(r: EventRecord, copy: boolean): TraceEvent {
+  return traceEvent(r.stage, r.action, r.time, r.meta, r.spanId, r.service, copy);
+}
+
+/** Sets the trace's non-zero counters. */
+export function showCounters(trace: Trace, c: DraftCounters): void {
+  if (c.droppedEvents > 0) trace.dropped_events = c.droppedEvents;
+  if (c.droppedEntities > 0) trace.dropped_entities = c.droppedEntities;
+  if (c.invalidCalls > 0) trace.invalid_calls = c.invalidCalls;
+  if (c.droppedSpanEvents > 0) trace.dropped_span_events = c.droppedSpanEvents;
 }
 
 /**
@@ -100,11 +120,7 @@ export class TraceDraft {
       trace.entities = entities;
     }
     if (this.records.length > 0) trace.events = this.records.map(show);
-    const c = this.counters;
-    if (c.droppedEvents > 0) trace.dropped_events = c.droppedEvents;
-    if (c.droppedEntities > 0) trace.dropped_entities = c.droppedEntities;
-    if (c.invalidCalls > 0) trace.invalid_calls = c.invalidCalls;
-    if (c.droppedSpanEvents > 0) trace.dropped_span_events = c.droppedSpanEvents;
+    showCounters(trace, this.counters);
     return trace;
   }
 }

@@ -4,13 +4,12 @@ import {
   ATTR_ACTION,
   ATTR_ENTITY_ID,
   ATTR_ENTITY_KIND,
-  ATTR_META_PREFIX,
   ATTR_STAGE,
   EVENT_DECISION,
 } from '../attributes.js';
 import { compareText } from '../compareText.js';
 import { mergedEntity } from './mergedEntity.js';
-import { encodeMeta, stringAttribute } from './metaAttributes.js';
+import { encodeMeta, META_NAMES, stringAttribute } from './metaAttributes.js';
 import type { RecordKind } from './RecordKind.js';
 import { storedRecord } from './storedRecord.js';
 
@@ -39,7 +38,7 @@ export const DECISION: RecordKind = {
     };
     if (record.entityId !== undefined) attributes[ATTR_ENTITY_ID] = record.entityId;
     if (record.kind !== undefined) attributes[ATTR_ENTITY_KIND] = record.kind;
-    if (record.meta !== undefined) encodeMeta(attributes, ATTR_META_PREFIX, record.meta);
+    if (record.meta !== undefined) encodeMeta(attributes, META_NAMES, record.meta);
     return attributes;
   },
 

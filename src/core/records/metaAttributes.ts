@@ -1,5 +1,6 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import type { Meta, MetaValue } from '../../types.js';
+import { ATTR_META_PREFIX, ATTR_TRACE_META_PREFIX } from '../attributes.js';
 import { setKey } from '../sanitize.js';
 
 /** Primitives as they are; null, arrays and objects JSON-encoded (OTel attributes cannot nest). */
@@ -7,34 +8,43 @@ function attributeValue(value: MetaValue): AttributeValue {
   return value !== null && typeof value !== 'object' ? value : JSON.stringify(value);
 }
 
-/**
- * Prefixed attribute names by prefix and meta key. A freshly concatenated key makes V8 hash and
- * internalize the string on every property store; meta keys repeat, so each name is built once.
- * Capped, and only for keys of ordinary length, so that unbounded or huge keys cannot grow it.
- */
-const NAMES = new Map<string, Map<string, string>>();
 const MAX_CACHED_NAMES = 4_096;
 const MAX_CACHED_KEY_LENGTH = 128;
 let cachedNames = 0;
 
-function attributeName(prefix: string, key: string): string {
-  let byKey = NAMES.get(prefix);
-  if (byKey === undefined) NAMES.set(prefix, (byKey = new Map()));
-  let name = byKey.get(key);
-  if (name === undefined) {
-    name = prefix + key;
-    if (cachedNames < MAX_CACHED_NAMES && key.length <= MAX_CACHED_KEY_LENGTH) {
-      byKey.set(key, name);
-      cachedNames++;
+/**
+ * The attribute names of one prefix, by meta key. A freshly concatenated key makes V8 hash and
+ * internalize the string on every property store; meta keys repeat, so each name is built once.
+ * Capped (all prefixes together), and only for keys of ordinary length, so that unbounded or huge
+ * keys cannot grow it.
+ */
+export class PrefixedNames {
+  readonly #names = new Map<string, string>();
+  constructor(readonly prefix: string) {}
+
+  /** `<prefix><key>`. */
+  of(key: string): string {
+    let name = this.#names.get(key);
+    if (name === undefined) {
+      name = this.prefix + key;
+      if (cachedNames < MAX_CACHED_NAMES && key.length <= MAX_CACHED_KEY_LENGTH) {
+        this.#names.set(key, name);
+        cachedNames++;
+      }
     }
+    return name;
   }
-  return name;
 }
 
+/** `stepmark.meta.<key>`: meta of a record. */
+export const META_NAMES = new PrefixedNames(ATTR_META_PREFIX);
+/** `stepmark.trace.meta.<key>`: request meta, on the local root span. */
+export const TRACE_META_NAMES = new PrefixedNames(ATTR_TRACE_META_PREFIX);
+
 /** Writes each meta key as `<prefix><key>` into `attributes`. */
-export function encodeMeta(attributes: Attributes, prefix: string, meta: Meta): void {
+export function encodeMeta(attributes: Attributes, names: PrefixedNames, meta: Meta): void {
   for (const key in meta) {
-    attributes[attributeName(prefix, key)] = attributeValue(meta[key] as MetaValue);
+    attributes[names.of(key)] = attributeValue(meta[key] as MetaValue);
   }
 }
 

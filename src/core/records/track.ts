@@ -1,14 +1,8 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { Trace } from '../../types.js';
-import {
-  ATTR_ENTITY_ID,
-  ATTR_ENTITY_KIND,
-  ATTR_META_PREFIX,
-  ATTR_SEQ,
-  EVENT_TRACK,
-} from '../attributes.js';
+import { ATTR_ENTITY_ID, ATTR_ENTITY_KIND, ATTR_SEQ, EVENT_TRACK } from '../attributes.js';
 import { mergedEntity } from './mergedEntity.js';
-import { encodeMeta } from './metaAttributes.js';
+import { encodeMeta, META_NAMES } from './metaAttributes.js';
 import type { RecordKind } from './RecordKind.js';
 import { storedRecord } from './storedRecord.js';
 
@@ -26,7 +20,7 @@ export const TRACK: RecordKind = {
     const attributes: Attributes = { [ATTR_SEQ]: record.seq };
     if (record.entityId !== undefined) attributes[ATTR_ENTITY_ID] = record.entityId;
     if (record.kind !== undefined) attributes[ATTR_ENTITY_KIND] = record.kind;
-    if (record.meta !== undefined) encodeMeta(attributes, ATTR_META_PREFIX, record.meta);
+    if (record.meta !== undefined) encodeMeta(attributes, META_NAMES, record.meta);
     return attributes;
   },
 
