@@ -8,6 +8,9 @@ export { scope, type Scope } from './core/scope.js';
 export { withTracing, WITH_TRACING_SPAN } from './core/withTracing.js';
 export { stats, type RegistryStats } from './core/registry.js';
 export type { StepmarkOptions } from './core/options.js';
+export { DEFAULT_REDACT_KEYS, REDACTED } from './core/redaction/Redactor.js';
+export type { ValueRule } from './core/redaction/valueRules.js';
+export { META_BUDGET } from './core/sanitize.js';
 export {
   ATTR_ACTION,
   ATTR_DROPPED_SPAN_EVENTS,

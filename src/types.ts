@@ -71,6 +71,11 @@ export interface Trace {
    * calls passed their cap (`max(maxEvents, maxEntities)`); the JSON keeps the decisions.
    */
   dropped_span_events?: number;
+  /**
+   * Meta values cut short by a cap: a string past `maxStringLength`, keys or items past 128, depth
+   * past 6, the whole value past its budget (`META_BUDGET`), an entity's `track` meta past 128 keys.
+   */
+  truncated_meta?: number;
   /** Set when the trace was emitted before its local root span ended. */
   incomplete?: IncompleteReason;
   /** Per entity, its last decision; added by the `EntityOutcomes` analyzer. */

@@ -1,4 +1,6 @@
-import { redactorFor, type Redactor } from './redaction.js';
+import { redactorFor, type Redactor } from './redaction/Redactor.js';
+import type { ValueRule } from './redaction/valueRules.js';
+import { reportInternalError } from './registry.js';
 
 /**
  * Options of a traced request, given to `enable`, `withTracing` or an HTTP trigger.
@@ -18,12 +20,21 @@ export interface StepmarkOptions {
   /** Which entities to record; applies to every entity-scoped call, never to `record`/`step`/`enter`. */
   entityFilter?: (entityId: string) => boolean;
   /**
-   * Meta keys whose values are replaced by '[REDACTED]' before anything is stored: a key is
-   * redacted when it contains one of these words (case-insensitive), at any depth. Default:
-   * password, passwd, secret, token, authorization, cookie, api_key, apikey, card, cvv, iban,
-   * ssn, email. `[]` turns redaction off.
+   * Meta keys (and span attribute names) whose values are replaced by '[REDACTED]' before
+   * anything is stored, at any depth. A key is redacted when one of these terms occurs in it as
+   * whole words, case-insensitively, split at `_`, `-`, `.` and camelCase (`api_key` matches
+   * `X-Api-Key` and `apiKey`; `card_number` does not match `card_type`), unless only describing
+   * words follow (`token_count`, `email_verified`). Default: `DEFAULT_REDACT_KEYS`; extend it with
+   * `[...DEFAULT_REDACT_KEYS, 'note']`. `[]` turns key redaction off.
    */
   redactKeys?: readonly string[];
+  /**
+   * Opt-in redaction by value, whatever the key: `'jwt'`, `'bearer'`, `'card'` (numbers that pass
+   * the Luhn check), or RegExps of your own; what they find in a string is replaced by
+   * '[REDACTED]'. Default none.
+   * @example { redactValues: ['jwt', 'bearer', 'card', /\bAKIA[0-9A-Z]{16}\b/] }
+   */
+  redactValues?: readonly ValueRule[];
 }
 
 /** Options with every default applied. */
@@ -65,6 +76,18 @@ function resolve(o: StepmarkOptions): ResolvedOptions {
     clock: typeof o.clock === 'function' ? o.clock : undefined,
     traceMeta: o.traceMeta !== null && typeof o.traceMeta === 'object' ? o.traceMeta : undefined,
     entityFilter: typeof o.entityFilter === 'function' ? o.entityFilter : undefined,
-    redactor: redactorFor(Array.isArray(o.redactKeys) ? o.redactKeys : undefined),
+    redactor: redactorOf(o),
   };
+}
+
+/** The redactor of the options; one that names a bad value rule redacts with the default rules. */
+function redactorOf(o: StepmarkOptions): Redactor {
+  const keys = Array.isArray(o.redactKeys) ? o.redactKeys : undefined;
+  const values = Array.isArray(o.redactValues) ? o.redactValues : undefined;
+  try {
+    return redactorFor(keys, values);
+  } catch (error) {
+    reportInternalError('options.redactValues', error);
+    return redactorFor(keys, undefined);
+  }
 }

@@ -1,11 +1,25 @@
 import type { Meta, MetaValue } from '../types.js';
-import { REDACTED, type Redactor } from './redaction.js';
+import { REDACTED, type Redactor } from './redaction/Redactor.js';
 
 /** Depth below which nested objects are replaced by a marker: keeps one bad meta from costing a deep walk. */
 const MAX_DEPTH = 6;
 /** Keys kept per object and items kept per array; the rest is summarised by a marker. */
-const MAX_KEYS = 128;
+export const MAX_KEYS = 128;
 const MORE_KEYS = '…';
+
+/**
+ * What one sanitized value may hold in all: values (objects, arrays and primitives) and string
+ * characters (keys included). Depth and keys per object alone do not bound a value whose parts
+ * share references: each path gets its own copy, and 4 levels of 128 keys are 128⁴ paths.
+ * A flat meta of 128 keys, each with a string of the default 2,048 characters, fits.
+ */
+export const META_BUDGET = { values: 4_096, chars: 262_144 } as const;
+
+/**
+ * Called once for each cap a value met (a string cut, keys or items left out, depth, the whole
+ * value's budget): the trace counts them as `truncated_meta`.
+ */
+export type OnCap = () => void;
 
 /**
  * Sets `key` as an own data property, also when it is '__proto__' (which plain assignment would
@@ -25,13 +39,17 @@ export function setKey<T>(target: Record<string, T>, key: string, value: T): voi
 }
 
 /**
- * Cuts a string longer than `max`, ending it with a marker that says how much was cut.
+ * Cuts a string longer than `max`, ending it with a marker that says how much was cut. The kept
+ * part is a copy: a slice would keep the whole original alive (V8 shares the parent's
+ * characters), and the original may be a 10 MB request body. A surrogate pair is never split.
  * @example truncate('x'.repeat(5000), 2048) // 'xxx…[truncated 2952 chars]'
  */
 export function truncate(value: string, max: number): string {
-  return value.length <= max
-    ? value
-    : `${value.slice(0, max)}…[truncated ${value.length - max} chars]`;
+  if (value.length <= max) return value;
+  const high = value.charCodeAt(max - 1);
+  const end = high >= 0xd800 && high <= 0xdbff ? max - 1 : max;
+  const head = Buffer.from(value.slice(0, end), 'utf16le').toString('utf16le');
+  return `${head}…[truncated ${value.length - end} chars]`;
 }
 
 /**
@@ -57,132 +75,34 @@ export function labelOf(value: unknown, max: number): string {
 }
 
 /**
- * A JSON-safe copy of one meta value, taken at call time so that later mutation by the caller
- * does not rewrite history. Documented outcomes:
- * strings truncated with a marker; non-finite numbers and bigints become strings; Dates become
- * ISO strings; Errors become `{ name, message }`; functions and symbols become descriptive strings;
+ * A JSON-safe copy of one value, taken at call time so that later mutation by the caller does
+ * not rewrite history. Documented outcomes: strings truncated with a marker (and scrubbed by the
+ * redactor's value rules); non-finite numbers and bigints become strings; Dates become ISO
+ * strings; Errors become `{ name, message }`; functions and symbols become descriptive strings;
  * Maps become objects, Sets arrays; circular references become '[Circular]'; nesting deeper than
- * 6 levels becomes '[Object]'/'[Array]'; objects and arrays keep 128 entries plus a '…' marker.
- * `undefined` is returned for `undefined` so that the caller can omit the key.
+ * 6 levels becomes '[Object]'/'[Array]'; objects and arrays keep 128 entries plus a '…' marker;
+ * past `META_BUDGET` the rest of the value is left out with a '…' marker. Keys are redacted
+ * whole, before they are cut. `undefined` is returned for `undefined` so that the caller can
+ * omit the key.
  */
 export function sanitizeValue(
   value: unknown,
   max: number,
   redactor?: Redactor,
+  onCap?: OnCap,
 ): MetaValue | undefined {
+  // Span tags and meta values are mostly primitives: no walk for them.
   switch (typeof value) {
-    case 'string':
-      return value.length <= max ? value : truncate(value, max);
     case 'number':
       return Number.isFinite(value) ? value : String(value);
     case 'boolean':
       return value;
     case 'undefined':
       return undefined;
-    case 'bigint':
-      return String(value);
-    case 'symbol':
-      return value.toString();
-    case 'function':
-      return `[Function ${value.name || 'anonymous'}]`;
-    default:
-      return value === null ? null : sanitizeObject(value as object, max, 0, [], redactor);
+    case 'string':
+      if (value.length <= max && redactor?.scrubsValues !== true) return value;
   }
-}
-
-function sanitizeObject(
-  value: object,
-  max: number,
-  depth: number,
-  seen: object[],
-  redactor?: Redactor,
-): MetaValue {
-  if (value instanceof Date) {
-    return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
-  }
-  if (value instanceof Error) {
-    return { name: labelOf(value.name, max), message: labelOf(value.message, max) };
-  }
-  if (value instanceof RegExp) return truncate(String(value), max);
-  if (ArrayBuffer.isView(value)) return `[${value.constructor.name} ${value.byteLength} bytes]`;
-  if (seen.includes(value)) return '[Circular]';
-  if (depth >= MAX_DEPTH) return Array.isArray(value) ? '[Array]' : '[Object]';
-  seen.push(value);
-  try {
-    if (Array.isArray(value) || value instanceof Set) {
-      return sanitizeList(Array.from(value as Iterable<unknown>), max, depth, seen, redactor);
-    }
-    if (value instanceof Map) {
-      return sanitizeEntries(Array.from(value.entries()), max, depth, seen, redactor);
-    }
-    return sanitizeEntries(ownEntries(value), max, depth, seen, redactor);
-  } finally {
-    seen.pop();
-  }
-}
-
-function nested(
-  value: unknown,
-  max: number,
-  depth: number,
-  seen: object[],
-  redactor?: Redactor,
-): MetaValue | undefined {
-  return value !== null && typeof value === 'object'
-    ? sanitizeObject(value, max, depth + 1, seen, redactor)
-    : sanitizeValue(value, max);
-}
-
-function sanitizeList(
-  items: unknown[],
-  max: number,
-  depth: number,
-  seen: object[],
-  redactor?: Redactor,
-): MetaValue[] {
-  const out: MetaValue[] = [];
-  const n = Math.min(items.length, MAX_KEYS);
-  for (let i = 0; i < n; i++) out.push(nested(items[i], max, depth, seen, redactor) ?? null);
-  if (items.length > n) out.push(`${MORE_KEYS}${items.length - n} more items`);
-  return out;
-}
-
-function sanitizeEntries(
-  entries: Array<[unknown, unknown]>,
-  max: number,
-  depth: number,
-  seen: object[],
-  redactor?: Redactor,
-): Meta {
-  const out: Meta = {};
-  let kept = 0;
-  for (const [key, raw] of entries) {
-    if (kept === MAX_KEYS) {
-      out[MORE_KEYS] = `${entries.length - kept} more keys`;
-      break;
-    }
-    const label = labelOf(key, max);
-    const v = redactor?.redacts(label) ? REDACTED : nested(raw, max, depth, seen, redactor);
-    if (v === undefined) continue;
-    setKey(out, label, v);
-    kept++;
-  }
-  return out;
-}
-
-/** Own enumerable entries; a getter that throws yields a marker instead of an exception. */
-function ownEntries(value: object): Array<[string, unknown]> {
-  const entries: Array<[string, unknown]> = [];
-  for (const key of Object.keys(value)) {
-    let v: unknown;
-    try {
-      v = (value as Record<string, unknown>)[key];
-    } catch {
-      v = '[Thrown]';
-    }
-    entries.push([key, v]);
-  }
-  return entries;
+  return new MetaWalk(max, redactor, onCap).value(value, 0);
 }
 
 /**
@@ -190,35 +110,199 @@ function ownEntries(value: object): Array<[string, unknown]> {
  * A non-object meta (e.g. a string) is kept as `{ value: ... }`.
  * Hot path: a small literal of primitives costs one loop and one allocation.
  */
-export function sanitizeMeta(meta: unknown, max: number, redactor?: Redactor): Meta | undefined {
+export function sanitizeMeta(
+  meta: unknown,
+  max: number,
+  redactor?: Redactor,
+  onCap?: OnCap,
+): Meta | undefined {
   if (meta === undefined || meta === null) return undefined;
   if (typeof meta !== 'object' || Array.isArray(meta)) {
-    const v = sanitizeValue(meta, max, redactor);
+    const v = sanitizeValue(meta, max, redactor, onCap);
     return v === undefined ? undefined : { value: v };
   }
-  const src = meta as Record<string, unknown>;
-  const fast = copyOfPlainMeta(src, max, redactor);
+  const fast = copyOfPlainMeta(meta as Record<string, unknown>, max, redactor);
   if (fast !== undefined) return fast === EMPTY ? undefined : fast;
-  const out: Meta = {};
-  let kept = 0;
-  let total = 0;
-  for (const key in src) {
-    if (!Object.prototype.hasOwnProperty.call(src, key)) continue;
-    total++;
-    if (kept === MAX_KEYS) continue;
-    let raw: unknown;
-    try {
-      raw = src[key];
-    } catch {
-      raw = '[Thrown]';
+  // The meta object itself is no level of nesting: its values are at depth 0, as a tag's value.
+  const out = new MetaWalk(max, redactor, onCap).value(meta, -1);
+  return out !== null && typeof out === 'object' && Object.keys(out).length > 0
+    ? (out as Meta)
+    : undefined;
+}
+
+/** One sanitizing walk: its settings, what is left of the budget, and the path (for cycles). */
+class MetaWalk {
+  #values: number = META_BUDGET.values;
+  #chars: number = META_BUDGET.chars;
+  readonly #path: object[] = [];
+
+  constructor(
+    readonly max: number,
+    readonly redactor: Redactor | undefined,
+    readonly onCap: OnCap | undefined,
+  ) {}
+
+  /** The sanitized `value`; undefined for undefined (the key is omitted). */
+  value(value: unknown, depth: number): MetaValue | undefined {
+    this.#values--;
+    switch (typeof value) {
+      case 'string':
+        return this.#string(value);
+      case 'number':
+        return Number.isFinite(value) ? value : String(value);
+      case 'boolean':
+        return value;
+      case 'undefined':
+        return undefined;
+      case 'bigint':
+        return String(value);
+      case 'symbol':
+        return this.#string(value.toString());
+      case 'function':
+        return this.#string(`[Function ${functionName(value)}]`);
+      default:
+        if (value === null) return null;
+        try {
+          return this.#object(value as object, depth);
+        } catch {
+          return '[Thrown]'; // a Proxy whose traps throw, a getter of an Error ...
+        }
     }
-    const v = redactor?.redacts(key) ? REDACTED : sanitizeValue(raw, max, redactor);
-    if (v === undefined) continue;
-    setKey(out, key.length <= max ? key : truncate(key, max), v);
-    kept++;
   }
-  if (total > kept && kept === MAX_KEYS) out[MORE_KEYS] = `${total - kept} more keys`;
-  return kept === 0 ? undefined : out;
+
+  /** Whether the budget is spent: the caller leaves the rest out (one cap counted). */
+  get #spent(): boolean {
+    return this.#values <= 0 || this.#chars <= 0;
+  }
+
+  #cap(): void {
+    this.onCap?.();
+  }
+
+  #string(text: string): string {
+    const room = Math.max(16, Math.min(this.max, this.#chars));
+    let out = text;
+    if (out.length > room) {
+      out = truncate(out, room);
+      this.#cap();
+    }
+    if (this.redactor?.scrubsValues === true) out = this.redactor.scrub(out);
+    this.#chars -= out.length;
+    return out;
+  }
+
+  #object(value: object, depth: number): MetaValue {
+    if (value instanceof Date) {
+      return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+    }
+    if (value instanceof Error) {
+      return { name: this.#label(keyOf(value.name)), message: this.#label(keyOf(value.message)) };
+    }
+    if (value instanceof RegExp) return this.#string(String(value));
+    if (ArrayBuffer.isView(value)) return `[${value.constructor.name} ${value.byteLength} bytes]`;
+    if (this.#path.includes(value)) return '[Circular]';
+    if (depth >= MAX_DEPTH) {
+      this.#cap();
+      return Array.isArray(value) ? '[Array]' : '[Object]';
+    }
+    this.#path.push(value);
+    try {
+      if (Array.isArray(value)) return this.#list(value, value.length, depth);
+      if (value instanceof Set) return this.#list(value, value.size, depth);
+      if (value instanceof Map) return this.#entries(value.entries(), value.size, depth);
+      const keys = Object.keys(value);
+      return this.#entries(ownEntries(value, keys), keys.length, depth);
+    } finally {
+      this.#path.pop();
+    }
+  }
+
+  /** The items of an array or Set: at most MAX_KEYS, read no further than that. */
+  #list(items: Iterable<unknown>, size: number, depth: number): MetaValue[] {
+    const out: MetaValue[] = [];
+    if (!this.#spent) {
+      for (const item of items) {
+        out.push(this.value(item, depth + 1) ?? null);
+        if (out.length === MAX_KEYS || this.#spent) break; // before the iterator reads one more
+      }
+    }
+    if (size > out.length) {
+      out.push(`${MORE_KEYS}${size - out.length} more items`);
+      this.#cap();
+    }
+    return out;
+  }
+
+  /** The entries of an object or Map: at most MAX_KEYS, read no further than that. */
+  #entries(entries: Iterable<[unknown, unknown]>, size: number, depth: number): Meta {
+    const out: Meta = {};
+    let seen = 0;
+    let kept = 0;
+    if (!this.#spent) {
+      for (const [key, raw] of entries) {
+        seen++;
+        // The whole key decides redaction; only then is it cut.
+        const name = keyOf(key);
+        const v = this.redactor?.redacts(name) === true ? REDACTED : this.value(raw, depth + 1);
+        if (v !== undefined) {
+          setKey(out, this.#label(name), v);
+          kept++;
+        }
+        if (kept === MAX_KEYS || this.#spent) break; // before the next getter runs
+      }
+    }
+    if (size > seen) {
+      out[MORE_KEYS] = `${size - seen} more keys`;
+      this.#cap();
+    }
+    return out;
+  }
+
+  /** A key, an Error's name or message: cut at `max` (not by the budget: it is shown whole). */
+  #label(text: string): string {
+    let label = text;
+    if (label.length > this.max) {
+      label = truncate(label, this.max);
+      this.#cap();
+    }
+    this.#chars -= label.length;
+    return label;
+  }
+}
+
+/** A function's name, for its marker; its `name` may be any getter. */
+function functionName(fn: { readonly name: unknown }): string {
+  try {
+    return String(fn.name) || 'anonymous';
+  } catch {
+    return 'anonymous';
+  }
+}
+
+/** A Map key or property name as the string it is shown under. */
+function keyOf(key: unknown): string {
+  if (typeof key === 'string') return key;
+  try {
+    return String(key);
+  } catch {
+    return '[unprintable]';
+  }
+}
+
+/**
+ * Own enumerable entries, read lazily (a walk stops at MAX_KEYS or the budget, whatever the
+ * object's size); a getter that throws yields a marker instead of an exception.
+ */
+function* ownEntries(value: object, keys: readonly string[]): Generator<[string, unknown]> {
+  for (const key of keys) {
+    let v: unknown;
+    try {
+      v = (value as Record<string, unknown>)[key];
+    } catch {
+      v = '[Thrown]';
+    }
+    yield [key, v];
+  }
 }
 
 /** What `copyOfPlainMeta` returns for a meta with no own enumerable key. */
@@ -226,15 +310,17 @@ const EMPTY: Meta = Object.freeze({});
 
 /**
  * The fast path of `sanitizeMeta`, for the common meta: a flat object of at most MAX_KEYS short
- * keys, none redacted, holding short strings, finite numbers, booleans and nulls. Then a spread
- * copy (one allocation, copied by V8 as a whole) already is the sanitized meta. Undefined when
- * the meta needs the full walk (anything else, or a getter that throws).
+ * keys, none redacted, holding short strings, finite numbers, booleans and nulls, with no value
+ * rules to apply. Then a spread copy (one allocation, copied by V8 as a whole) already is the
+ * sanitized meta. Undefined when the meta needs the full walk (anything else, or a getter that
+ * throws).
  */
 function copyOfPlainMeta(
   src: Record<string, unknown>,
   max: number,
   redactor: Redactor | undefined,
 ): Meta | undefined {
+  if (redactor?.scrubsValues === true) return undefined;
   let copy: Record<string, unknown>;
   try {
     copy = { ...src };
@@ -242,11 +328,12 @@ function copyOfPlainMeta(
     return undefined;
   }
   let keys = 0;
+  let chars = 0;
   for (const key in copy) {
     const value = copy[key];
     switch (typeof value) {
       case 'string':
-        if (value.length > max) return undefined;
+        if (value.length > max || (chars += value.length) > META_BUDGET.chars) return undefined;
         break;
       case 'number':
         if (!Number.isFinite(value)) return undefined;

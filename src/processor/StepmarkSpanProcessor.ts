@@ -23,7 +23,6 @@ import {
   type DeliveryStats,
 } from './DeliveryPipeline.js';
 import { RecentTraces } from './RecentTraces.js';
-import { summarizeSpan } from './summarizeSpan.js';
 import type { TraceAnalyzer } from './TraceAnalyzer.js';
 import { TraceAssembly } from './TraceAssembly.js';
 import { sinkConsumer, type TraceConsumer } from './TraceConsumer.js';
@@ -295,7 +294,7 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
 
   /** Summaries of the spans of a trace in progress that have ended so far. */
   spansOf(traceId: string): TraceSpan[] | undefined {
-    return this.#traces.get(traceId)?.spans.map(summarizeSpan);
+    return this.#traces.get(traceId)?.spanSummaries();
   }
 
   /**

@@ -4,7 +4,8 @@ import type { TraceDraft } from '../core/records/TraceDraft.js';
 import { isLocalRoot, type ReadableSpanLike } from '../core/SdkSpan.js';
 import type { EmitListener } from '../core/session/EmitListeners.js';
 import type { SessionHandle } from '../core/session/SessionHandle.js';
-import type { IncompleteReason, Trace } from '../types.js';
+import { defaultRedactor, type Redactor } from '../core/redaction/Redactor.js';
+import type { IncompleteReason, Trace, TraceSpan } from '../types.js';
 import { EndedSpan } from './EndedSpan.js';
 import { mergeTraces } from './mergeTraces.js';
 import { summarizeSpan } from './summarizeSpan.js';
@@ -135,6 +136,18 @@ export class TraceAssembly {
     this.#drafts = this.#drafts.map((d) => (d instanceof PackedDraft ? d : new PackedDraft(d)));
   }
 
+  /**
+   * The ended spans in FlowTracker's shape, their tags redacted by the rules of the trace's
+   * (first) session, or the default rules when no session configured any.
+   */
+  spanSummaries(
+    drafts: ReadonlyArray<{ redactor?: Redactor | undefined }> = this.#drafts ??
+      this.sessions.map((s) => s.draft),
+  ): TraceSpan[] {
+    const redactor = drafts.find((d) => d.redactor !== undefined)?.redactor ?? defaultRedactor;
+    return this.spans.map((span) => summarizeSpan(span, redactor));
+  }
+
   /** The JSON built for delivery (see `build`), if it was. */
   get built(): Trace | undefined {
     return this.#json;
@@ -151,7 +164,7 @@ export class TraceAssembly {
     const parts = drafts.map((d) => d.toTrace(this.traceId, copy));
     const trace =
       parts.length === 1 && parts[0] !== undefined ? parts[0] : mergeTraces(this.traceId, parts);
-    if (this.spans.length > 0) trace.spans = this.spans.map(summarizeSpan);
+    if (this.spans.length > 0) trace.spans = this.spanSummaries(drafts);
     if (this.droppedSpans > 0) trace.dropped_spans = this.droppedSpans;
     if (this.incomplete !== undefined) trace.incomplete = this.incomplete;
     if (!copy && this.keepJson && this.#drafts !== undefined) {

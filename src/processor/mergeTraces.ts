@@ -7,6 +7,7 @@ const COUNTERS = [
   'dropped_spans',
   'invalid_calls',
   'dropped_span_events',
+  'truncated_meta',
 ] as const;
 
 /**

@@ -2,6 +2,8 @@ import { SpanStatusCode, type HrTime } from '@opentelemetry/api';
 import type { MetaValue, TraceSpan } from '../types.js';
 import { hrTimeToMs } from '../core/hrTime.js';
 import { isoTimestamp } from '../core/isoTimestamp.js';
+import { defaultRedactor, REDACTED, type Redactor } from '../core/redaction/Redactor.js';
+import { redactQuery, URL_ATTRIBUTES } from '../core/redaction/urlQuery.js';
 import { sanitizeValue, setKey } from '../core/sanitize.js';
 import type { EndedSpan } from './EndedSpan.js';
 
@@ -12,8 +14,13 @@ function iso(time: HrTime): string {
   return isoTimestamp(hrTimeToMs(time));
 }
 
-/** A span in FlowTracker's shape; attributes become tags, the status 'ok' or 'error' when set. */
-export function summarizeSpan(span: EndedSpan): TraceSpan {
+/**
+ * A span in FlowTracker's shape; attributes become tags, the status 'ok' or 'error' when set.
+ * Tags are redacted as meta is (`user.password`, `http.request.header.authorization`), and so are
+ * the sensitive query parameters of URL attributes (`url.query=access_token=...`): the JSON goes
+ * to sinks and response headers, which the exported spans themselves never reach.
+ */
+export function summarizeSpan(span: EndedSpan, redactor: Redactor = defaultRedactor): TraceSpan {
   const out: TraceSpan = {
     span_id: span.spanId,
     name: span.name,
@@ -26,7 +33,12 @@ export function summarizeSpan(span: EndedSpan): TraceSpan {
   let hasTags = false;
   for (const key of Object.keys(span.attributes)) {
     // API 1.10 (SDK 3.x) admits any value (maps, bytes); make each JSON-safe as meta is.
-    const value = sanitizeValue(span.attributes[key], MAX_TAG_LENGTH);
+    let value: MetaValue | undefined = REDACTED;
+    if (!redactor.redacts(key)) {
+      value = sanitizeValue(span.attributes[key], MAX_TAG_LENGTH, redactor);
+      if (typeof value === 'string' && URL_ATTRIBUTES.has(key))
+        value = redactQuery(value, redactor);
+    }
     if (value === undefined) continue;
     setKey(tags, key, value);
     hasTags = true;

@@ -1,4 +1,5 @@
 import type { EntityTrace, Meta, Trace, TraceEvent } from '../../types.js';
+import type { Redactor } from '../redaction/Redactor.js';
 import { cloneMeta, setKey } from '../sanitize.js';
 import { showCounters, traceEvent, type DraftCounters, type TraceDraft } from './TraceDraft.js';
 
@@ -16,6 +17,8 @@ const EVENT_CELLS = 4;
  */
 export class PackedDraft {
   readonly #meta: Meta | undefined;
+  /** As `TraceDraft.redactor`. */
+  readonly redactor: Redactor | undefined;
   readonly #counters: DraftCounters;
   readonly #entities: Array<string | Meta | number | undefined>;
   /** Entity events first, each entity's together and in order, then the request's. */
@@ -24,6 +27,7 @@ export class PackedDraft {
 
   constructor(draft: TraceDraft) {
     this.#meta = draft.meta;
+    this.redactor = draft.redactor;
     this.#counters = draft.counters;
     let count = draft.records.length;
     for (const entity of draft.entities.values()) count += entity.records.length;

@@ -1,6 +1,7 @@
 import type { EntityTrace, Meta, Trace, TraceEvent } from '../../types.js';
 import { isoTimestamp } from '../isoTimestamp.js';
 import { cloneMeta, setKey } from '../sanitize.js';
+import type { Redactor } from '../redaction/Redactor.js';
 import type { EventRecord } from './EventRecord.js';
 
 /** An entity of the trace under construction: its kind, merged meta and events in recording order. */
@@ -17,6 +18,7 @@ export interface DraftCounters {
   droppedEntities: number;
   invalidCalls: number;
   droppedSpanEvents: number;
+  truncatedMeta: number;
 }
 
 /**
@@ -50,6 +52,7 @@ export function showCounters(trace: Trace, c: DraftCounters): void {
   if (c.droppedEntities > 0) trace.dropped_entities = c.droppedEntities;
   if (c.invalidCalls > 0) trace.invalid_calls = c.invalidCalls;
   if (c.droppedSpanEvents > 0) trace.dropped_span_events = c.droppedSpanEvents;
+  if (c.truncatedMeta > 0) trace.truncated_meta = c.truncatedMeta;
 }
 
 /**
@@ -60,6 +63,8 @@ export function showCounters(trace: Trace, c: DraftCounters): void {
 export class TraceDraft {
   /** Request-level meta (`traceMeta`), already sanitized. */
   meta: Meta | undefined = undefined;
+  /** The rules the meta was redacted by; the trace's span tags are redacted by them too. */
+  redactor: Redactor | undefined = undefined;
   readonly entities = new Map<string, EntityDraft>();
   /** Events of the request itself, tied to no entity. */
   readonly records: EventRecord[] = [];
@@ -68,6 +73,7 @@ export class TraceDraft {
     droppedEntities: 0,
     invalidCalls: 0,
     droppedSpanEvents: 0,
+    truncatedMeta: 0,
   };
 
   /** The entity `id`, created if unseen; a given `kind` replaces the known one. */

@@ -1,5 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
-import type { Trace } from '../../types.js';
+import type { MetaValue, Trace } from '../../types.js';
+import { MAX_KEYS, setKey } from '../sanitize.js';
 import { ATTR_ENTITY_ID, ATTR_ENTITY_KIND, ATTR_SEQ, EVENT_TRACK } from '../attributes.js';
 import { mergedEntity } from './mergedEntity.js';
 import { encodeMeta, META_NAMES } from './metaAttributes.js';
@@ -32,7 +33,21 @@ export const TRACK: RecordKind = {
   show(record, draft) {
     if (record.entityId === undefined) return;
     const entity = draft.entity(record.entityId, record.kind);
-    if (record.meta !== undefined) entity.meta = { ...entity.meta, ...record.meta };
+    if (record.meta === undefined) return;
+    // Merged in place (the record keeps its own meta for its span event), at most MAX_KEYS keys:
+    // a loop of `track` calls with new keys must cost neither quadratic time nor unbounded memory.
+    const merged = (entity.meta ??= {});
+    let size = Object.keys(merged).length;
+    for (const key of Object.keys(record.meta)) {
+      if (!Object.prototype.hasOwnProperty.call(merged, key)) {
+        if (size >= MAX_KEYS) {
+          draft.counters.truncatedMeta++;
+          continue;
+        }
+        size++;
+      }
+      setKey(merged, key, record.meta[key] as MetaValue);
+    }
   },
 
   merge(into: Trace, from: Trace) {

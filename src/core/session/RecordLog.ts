@@ -19,11 +19,21 @@ export class RecordLog {
   readonly #epochOffset = Date.now() - performance.now();
   #eventCount = 0;
   #trackWrites = 0;
+  /** Counts each cap a meta value meets (see `OnCap`); bound once, passed to every sanitize. */
+  readonly #onCap = (): void => {
+    this.draft.counters.truncatedMeta++;
+  };
 
   constructor(options: ResolvedOptions) {
     this.#options = options;
+    this.draft.redactor = options.redactor;
     if (options.traceMeta !== undefined) {
-      this.draft.meta = sanitizeMeta(options.traceMeta, options.maxStringLength, options.redactor);
+      this.draft.meta = sanitizeMeta(
+        options.traceMeta,
+        options.maxStringLength,
+        options.redactor,
+        this.#onCap,
+      );
     }
   }
 
@@ -120,7 +130,7 @@ export class RecordLog {
       labelOf(action, max),
       o.clock === undefined ? perf + this.#epochOffset : this.now(),
       perf,
-      sanitizeMeta(meta, max, o.redactor),
+      sanitizeMeta(meta, max, o.redactor, this.#onCap),
       entityId,
       entityKind,
       registry.seq++,
