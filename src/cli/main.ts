@@ -11,6 +11,7 @@ import {
 } from '../jaeger/JaegerClient.js';
 import { rebuildTraces } from '../jaeger/rebuildTrace.js';
 import { parseDuration } from './parseDuration.js';
+import { terminalText as safe } from './terminalText.js';
 import { COLOR, entityTimeline, PLAIN, traceTimeline } from './timeline.js';
 
 const USAGE = `usage:
@@ -30,6 +31,26 @@ export interface CliResult {
   code: number;
   stdout: string;
   stderr: string;
+}
+
+/**
+ * A failed run. The message may echo arguments or what Jaeger answered, so it is escaped
+ * (`terminalText`); `after` is the CLI's own text (the usage), printed as it is.
+ */
+function failure(code: number, message: string, after = ''): CliResult {
+  return { code, stdout: '', stderr: `${safe(message)}\n${after}` };
+}
+
+/**
+ * An unexpected error with its stack. The first line (name and message) may hold anything, a line
+ * break too, so it is escaped whole; the frames below it keep their own lines, each escaped.
+ */
+function unexpectedError(error: unknown): string {
+  const head = String(error);
+  const stack = error instanceof Error ? error.stack : undefined;
+  if (stack === undefined || !stack.startsWith(head)) return safe(stack ?? head);
+  const frames = stack.slice(head.length).split('\n').slice(1);
+  return [safe(head), ...frames.map(safe)].join('\n');
 }
 
 /** Runs the CLI with `argv` (without node and script). */
@@ -53,7 +74,7 @@ export async function run(
       },
     });
   } catch (error) {
-    return { code: 2, stdout: '', stderr: `${(error as Error).message}\n${USAGE}\n` };
+    return failure(2, (error as Error).message, `${USAGE}\n`);
   }
   const { values, positionals } = parsed;
   const [group, command, id, ...extra] = positionals;
@@ -67,24 +88,24 @@ export async function run(
     return { code: 2, stdout: '', stderr: `${USAGE}\n` };
   }
   const since = parseDuration(values.since);
-  if (since === undefined)
-    return { code: 2, stdout: '', stderr: `--since: not a duration: ${values.since}\n` };
+  if (since === undefined) return failure(2, `--since: not a duration: ${values.since}`);
   const limit = Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1) {
-    return { code: 2, stdout: '', stderr: `--limit: not a positive integer: ${values.limit}\n` };
+    return failure(2, `--limit: not a positive integer: ${values.limit}`);
   }
   if (command === 'trace' && !/^[0-9a-f]{32}$/i.test(id)) {
-    return { code: 2, stdout: '', stderr: `not a trace id (32 hex digits): ${id}\n` };
+    return failure(2, `not a trace id (32 hex digits): ${id}`);
   }
   // An empty JAEGER_URL counts as unset; NO_COLOR counts when non-empty (no-color.org).
   const url = values['jaeger-url'] || env.JAEGER_URL || DEFAULT_JAEGER_URL;
   const client = new JaegerClient(url);
   const style = isTty && !env.NO_COLOR ? COLOR : PLAIN;
+  // --json stays exact, for programs: JSON.stringify escapes C0 controls but leaves C1 and bidi
+  // controls as they are. The timeline, for people, escapes them all (`terminalText`).
   try {
     if (command === 'trace') {
       const [trace] = rebuildTraces(await client.getTrace(id));
-      if (trace === undefined)
-        return { code: 1, stdout: '', stderr: `trace ${id} not found in Jaeger at ${url}\n` };
+      if (trace === undefined) return failure(1, `trace ${id} not found in Jaeger at ${url}`);
       return {
         code: 0,
         stdout: `${values.json ? JSON.stringify(trace, null, 2) : traceTimeline(trace, style)}\n`,
@@ -97,11 +118,7 @@ export async function run(
       ...(values.service !== undefined ? { service: values.service } : {}),
     });
     if (history.events.length === 0) {
-      return {
-        code: 1,
-        stdout: '',
-        stderr: `no decisions about ${id} in Jaeger at ${url} in the last ${values.since}\n`,
-      };
+      return failure(1, `no decisions about ${id} in Jaeger at ${url} in the last ${values.since}`);
     }
     return {
       code: 0,
@@ -114,13 +131,9 @@ export async function run(
       error instanceof TraceNotFoundError ||
       error instanceof JaegerHttpError
     ) {
-      return { code: 1, stdout: '', stderr: `${error.message}\n` };
+      return failure(1, error.message);
     }
-    return {
-      code: 1,
-      stdout: '',
-      stderr: `unexpected error: ${(error as Error).stack ?? String(error)}\n`,
-    };
+    return { code: 1, stdout: '', stderr: `unexpected error: ${unexpectedError(error)}\n` };
   }
 }
 
