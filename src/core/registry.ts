@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createContextKey, type Span } from '@opentelemetry/api';
-import type { TraceSpan } from '../types.js';
+import type { Trace, TraceSpan } from '../types.js';
 import { warnOnce } from './diagnostics.js';
 import type { StepmarkOptions } from './options.js';
 import type { SessionHandle } from './session/SessionHandle.js';
@@ -26,8 +26,11 @@ export const MAX_BOUND_SESSIONS = 10_000;
 
 /** What a processor offers the recording API. */
 export interface ProcessorHandle {
-  /** The spans of a trace so far, for `collect()`. */
-  spansOf(traceId: string): TraceSpan[] | undefined;
+  /**
+   * The spans of a trace so far, for `collect()`; with `recorded` (a request's trace so far), only
+   * that request's when other requests share the trace id.
+   */
+  spansOf(traceId: string, recorded?: Trace): TraceSpan[] | undefined;
   /**
    * Starts holding a trace as soon as a session binds to it, so that its TTL and the trace cap
    * apply from then on. `activeSpan`: the span active where the session bound or joined (its
@@ -46,6 +49,10 @@ export interface RegistryStats {
   internalErrors: number;
   /** Traced requests whose spans were not sampled: their decisions reach no processor. */
   unsampledRequests: number;
+  /** Requests the HTTP rate limit refused (trigger or upstream baggage): they ran untraced. */
+  rateLimitedRequests: number;
+  /** Upstream baggage flags refused as unsigned, forged or signed for another trace: untraced. */
+  refusedBaggageFlags: number;
 }
 
 /** State shared by every copy of the package in the process. */
@@ -81,7 +88,14 @@ export const registry: Registry = ((globalThis as Holder)[REGISTRY_KEY] ??= {
   alwaysOptions: undefined,
   processors: new Set(),
   byTrace: new Map(),
-  stats: { lateCalls: 0, evictedSessions: 0, internalErrors: 0, unsampledRequests: 0 },
+  stats: {
+    lateCalls: 0,
+    evictedSessions: 0,
+    internalErrors: 0,
+    unsampledRequests: 0,
+    rateLimitedRequests: 0,
+    refusedBaggageFlags: 0,
+  },
   finished: new Set(),
   finishedBefore: new Set(),
   seq: 0,

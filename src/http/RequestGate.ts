@@ -1,19 +1,28 @@
 import {
   context,
   diag,
+  propagation,
   SpanKind,
   SpanStatusCode,
   trace,
   type Attributes,
+  type Baggage,
   type Context,
   type Span,
 } from '@opentelemetry/api';
 import { snapshotOf } from '../core/collect.js';
 import { sessionOf } from '../core/activeSession.js';
 import { enable } from '../core/enable.js';
-import { reportInternalError } from '../core/registry.js';
-import { BAGGAGE_KEY, BAGGAGE_ON, hasStepmarkBaggage } from '../propagation/baggage.js';
-import { extractW3C, parseBaggage } from '../propagation/w3c.js';
+import { registry, reportInternalError } from '../core/registry.js';
+import {
+  BAGGAGE_KEY,
+  BAGGAGE_ON,
+  SIGNATURE_KEY,
+  withOnlyStepmarkBaggage,
+  withSignedStepmarkBaggage,
+} from '../propagation/baggage.js';
+import { flagSignerOf, type FlagSigner } from '../propagation/FlagSigner.js';
+import { extractW3C, parseBaggage, parseTraceparent } from '../propagation/w3c.js';
 import type { Trace } from '../types.js';
 import { headOf, type RequestHead } from './RequestHead.js';
 import { safely } from './safely.js';
@@ -57,17 +66,37 @@ interface OwnSpan {
   method: string | undefined;
 }
 
-/** Whether the request's own `baggage` header carries `stepmark=1` (when no instrumentation extracted it). */
-function baggageHeaderOn(head: RequestHead): boolean {
+/**
+ * The upstream baggage carrying `stepmark=1`: the active context's (an instrumentation extracted
+ * it), else the request's own `baggage` header; undefined when neither carries the flag.
+ */
+function flagBaggage(head: RequestHead): Baggage | undefined {
+  const active = propagation.getBaggage(context.active());
+  if (active?.getEntry(BAGGAGE_KEY)?.value === BAGGAGE_ON) return active;
   const value = headOf(head, 'baggage');
-  if (value === undefined || !value.includes(BAGGAGE_KEY)) return false;
-  return parseBaggage(value)?.getEntry(BAGGAGE_KEY)?.value === BAGGAGE_ON;
+  if (value === undefined || !value.includes(BAGGAGE_KEY)) return undefined;
+  const parsed = parseBaggage(value);
+  return parsed?.getEntry(BAGGAGE_KEY)?.value === BAGGAGE_ON ? parsed : undefined;
 }
 
 /**
+ * The trace id the request will record under: the active recording span's (an
+ * instrumentation's), else its `traceparent`'s (stepmark's own span continues it). Undefined
+ * when neither: stepmark's span would start a new trace, which no upstream flag can be for.
+ */
+function requestTraceId(head: RequestHead): string | undefined {
+  const span = trace.getSpan(context.active());
+  if (span?.isRecording() === true) return span.spanContext().traceId;
+  return parseTraceparent(headOf(head, 'traceparent'))?.traceId;
+}
+
+const FORWARD_BAGGAGE = ['all', 'stepmark-only'];
+
+/**
  * The decision every adapter shares: does this request get traced (trigger or upstream
- * baggage, authorization, rate limit), may the caller read the trace, and which span records
- * (the instrumentation's active server span, or one stepmark starts, never both).
+ * baggage, authorization, the flag's signature, rate limit), may the caller read the trace,
+ * which span records (the instrumentation's active server span, or one stepmark starts, never
+ * both), and which baggage the request runs with (signed when `authorize` accepted a trigger).
  * @example const traced = gate.open(req, req); if (traced) context.with(traced.ctx, next); else next();
  */
 export class RequestGate<R> {
@@ -78,8 +107,19 @@ export class RequestGate<R> {
   readonly #baggageBucket: TokenBucket | undefined;
   readonly #honorBaggage: boolean;
   readonly #maxHeader: number;
+  /** Signs authorized triggers' flags and checks upstream ones; only with `authorize` set. */
+  readonly #signer: FlagSigner | undefined;
+  readonly #stepmarkOnly: boolean;
 
+  /** Throws a `TypeError`/`RangeError` naming a wrong `flagKey` or `forwardBaggage`. */
   constructor(options: StepmarkHttpOptions<R> = {}) {
+    const forward = options.forwardBaggage ?? 'all';
+    if (!FORWARD_BAGGAGE.includes(forward))
+      throw new TypeError(`stepmark-otel: forwardBaggage must be 'all' or 'stepmark-only'`);
+    // Checked even without authorize: a wrong option fails where it is given.
+    const signer = flagSignerOf(options.flagKey);
+    this.#signer = options.authorize === undefined ? undefined : signer;
+    this.#stepmarkOnly = forward === 'stepmark-only';
     this.#options = options;
     this.#trigger = options.trigger ?? headerTrigger('x-stepmark');
     const limit = options.rateLimit === false ? undefined : (options.rateLimit ?? DEFAULT_RATE);
@@ -103,17 +143,14 @@ export class RequestGate<R> {
   ): TracedRequest | undefined {
     // The untriggered path runs on every request: no closure, no allocation, just two checks.
     let explicit = false;
-    let viaBaggage = false;
+    let flag: Baggage | undefined;
     try {
       explicit = this.#trigger(req, head) === true;
-      viaBaggage =
-        !explicit &&
-        this.#honorBaggage &&
-        (hasStepmarkBaggage(context.active()) || baggageHeaderOn(head));
+      if (!explicit && this.#honorBaggage) flag = flagBaggage(head);
     } catch (error) {
       reportInternalError('trigger', error);
     }
-    if (!explicit && !viaBaggage) return undefined;
+    if (!explicit && flag === undefined) return undefined;
     const options = this.#options;
     const authorize = options.authorize;
     const authorized =
@@ -121,8 +158,23 @@ export class RequestGate<R> {
         ? safely('authorize', () => authorize(req, head) === true, false)
         : false;
     if (explicit && authorize !== undefined && !authorized) return undefined;
+    const signer = this.#signer;
+    // The upstream flag's signature, forwarded as it came (it is this trace's, or unchecked).
+    let signature = flag?.getEntry(SIGNATURE_KEY)?.value;
+    // Checked before the rate limit: forged flags must not use up the real ones' tokens.
+    if (
+      flag !== undefined &&
+      signer !== undefined &&
+      !safely('verifyFlag', () => signer.verify(requestTraceId(head), signature), false)
+    ) {
+      registry.stats.refusedBaggageFlags++;
+      return undefined;
+    }
     const bucket = explicit ? this.#bucket : this.#baggageBucket;
-    if (bucket !== undefined && !bucket.take()) return undefined;
+    if (bucket !== undefined && !bucket.take()) {
+      registry.stats.rateLimitedRequests++;
+      return undefined;
+    }
     const expose =
       options.responseHeader !== undefined &&
       explicit &&
@@ -156,8 +208,17 @@ export class RequestGate<R> {
         started = { span, method: spanName === undefined ? method : undefined };
         ctx = trace.setSpan(enabled, span);
       }
+      // Only a trigger `authorize` accepted vouches for the flag: it is signed for this trace.
+      if (explicit && authorized && signer !== undefined)
+        signature = signer.sign(trace.getSpanContext(ctx)?.traceId ?? '');
+      ctx = this.#stepmarkOnly
+        ? withOnlyStepmarkBaggage(ctx, signature)
+        : signature === undefined
+          ? ctx
+          : withSignedStepmarkBaggage(ctx, signature);
     } catch (error) {
       reportInternalError('RequestGate.open', error);
+      if (started !== undefined) endSpan(started.span, {}, undefined); // not left open
       return undefined;
     }
     if (!contextManagerWarned && context.with(ctx, () => context.active()) !== ctx) {

@@ -2,9 +2,23 @@ import { propagation, type Context } from '@opentelemetry/api';
 import { SESSION_KEY } from '../core/registry.js';
 import type { SessionHandle } from '../core/session/SessionHandle.js';
 
-import { BAGGAGE_KEY, BAGGAGE_ON, withStepmarkBaggage } from '../core/baggageFlag.js';
+import {
+  BAGGAGE_KEY,
+  BAGGAGE_ON,
+  SIGNATURE_KEY,
+  withOnlyStepmarkBaggage,
+  withSignedStepmarkBaggage,
+  withStepmarkBaggage,
+} from '../core/baggageFlag.js';
 
-export { BAGGAGE_KEY, BAGGAGE_ON, withStepmarkBaggage };
+export {
+  BAGGAGE_KEY,
+  BAGGAGE_ON,
+  SIGNATURE_KEY,
+  withOnlyStepmarkBaggage,
+  withSignedStepmarkBaggage,
+  withStepmarkBaggage,
+};
 
 /** Whether `ctx` carries the baggage entry `stepmark=1` (set by an upstream service). */
 export function hasStepmarkBaggage(ctx: Context): boolean {
