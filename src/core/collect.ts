@@ -30,7 +30,7 @@ export function snapshotOf(session: Session): Trace {
   const trace = session.snapshot();
   if (session.traceId !== undefined) {
     for (const processor of registry.processors) {
-      const spans = processor.spansOf(session.traceId);
+      const spans = processor.spansOf(session.traceId, trace);
       if (spans !== undefined && spans.length > 0) {
         trace.spans = spans;
         break;

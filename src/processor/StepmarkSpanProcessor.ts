@@ -22,6 +22,7 @@ import {
   DeliveryPipeline,
   type DeliveryStats,
 } from './DeliveryPipeline.js';
+import { requestSpans } from './requestSpans.js';
 import { RecentTraces } from './RecentTraces.js';
 import type { TraceAnalyzer } from './TraceAnalyzer.js';
 import { TraceAssembly } from './TraceAssembly.js';
@@ -292,9 +293,16 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
     }
   }
 
-  /** Summaries of the spans of a trace in progress that have ended so far. */
-  spansOf(traceId: string): TraceSpan[] | undefined {
-    return this.#traces.get(traceId)?.spanSummaries();
+  /**
+   * Summaries of the spans of a trace in progress that have ended so far; with `recorded`, only
+   * those of the request that recorded it when other requests share the trace id.
+   */
+  spansOf(traceId: string, recorded?: Trace): TraceSpan[] | undefined {
+    const trace = this.#traces.get(traceId);
+    if (trace === undefined) return undefined;
+    return recorded !== undefined && trace.sessions.length > 1
+      ? trace.spanSummaries(undefined, requestSpans(trace.spans, recorded))
+      : trace.spanSummaries();
   }
 
   /**
@@ -380,9 +388,9 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
     const listeners = trace.handOver();
     if (this.#recent.capacity > 0) trace.pack();
     const json = this.#jsonOf(trace);
-    for (const { listener, exclusive } of listeners) {
+    for (const { listener, exclusive, own } of listeners) {
       try {
-        listener(json, exclusive);
+        listener(own === undefined ? json : trace.requestTrace(own), exclusive);
       } catch (error) {
         this.#stats.listenerErrors++;
         warnOnce('listener', 'an HTTP adapter onFinish threw', error);

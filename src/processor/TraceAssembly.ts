@@ -8,12 +8,17 @@ import { defaultRedactor, type Redactor } from '../core/redaction/Redactor.js';
 import type { IncompleteReason, Trace, TraceSpan } from '../types.js';
 import { EndedSpan } from './EndedSpan.js';
 import { mergeTraces } from './mergeTraces.js';
+import { requestSpans } from './requestSpans.js';
 import { summarizeSpan } from './summarizeSpan.js';
 
-/** A listener of one session's emitted trace, and whether that trace is its session's alone. */
+/**
+ * A listener of one session's emitted trace, whether that trace is its session's alone, and (when
+ * other sessions share the trace id) the session's draft, of which it gets its own trace.
+ */
 export interface PendingListener {
   listener: EmitListener;
   exclusive: boolean;
+  own: TraceDraft | undefined;
 }
 
 /**
@@ -122,7 +127,9 @@ export class TraceAssembly {
     const alone = this.sessions.length === 1;
     for (const session of this.sessions) {
       for (const listener of session.takeEmitListeners()) {
-        listeners.push({ listener, exclusive: alone && !session.shared });
+        // Joined by another request (`shared`), a session's records are theirs too: not exclusive.
+        const own = alone ? undefined : session.draft;
+        listeners.push({ listener, exclusive: !session.shared, own });
       }
       session.detach();
     }
@@ -137,15 +144,28 @@ export class TraceAssembly {
   }
 
   /**
+   * The trace of one session of several with this trace id (another request's): its own records,
+   * and the spans of the local span trees it recorded in (see `requestSpans`).
+   */
+  requestTrace(draft: TraceDraft): Trace {
+    const trace = draft.toTrace(this.traceId, true);
+    const spans = requestSpans(this.spans, trace);
+    if (spans.length > 0) trace.spans = spans.map((span) => summarizeSpan(span, draft.redactor));
+    if (this.incomplete !== undefined) trace.incomplete = this.incomplete;
+    return trace;
+  }
+
+  /**
    * The ended spans in FlowTracker's shape, their tags redacted by the rules of the trace's
    * (first) session, or the default rules when no session configured any.
    */
   spanSummaries(
     drafts: ReadonlyArray<{ redactor?: Redactor | undefined }> = this.#drafts ??
       this.sessions.map((s) => s.draft),
+    spans: readonly EndedSpan[] = this.spans,
   ): TraceSpan[] {
     const redactor = drafts.find((d) => d.redactor !== undefined)?.redactor ?? defaultRedactor;
-    return this.spans.map((span) => summarizeSpan(span, redactor));
+    return spans.map((span) => summarizeSpan(span, redactor));
   }
 
   /** The JSON built for delivery (see `build`), if it was. */

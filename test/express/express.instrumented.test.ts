@@ -65,7 +65,9 @@ describe('requests in flight together with one trace id (a caller fanning out)',
       );
       const shown = responses.map((r) => r.headers.get('x-stepmark-trace'));
       for (const r of responses) await r.text();
-      // One session records all three (one trace): none may be shown the others' decisions.
+      // Under instrumentation-express the adapter enables below the server span (on a layer's
+      // span), so the three requests join one session: no caller may be shown the others'
+      // decisions, hence no header or one with its own entity only.
       for (const [i, header] of shown.entries()) {
         if (header === null) continue;
         const entities = Object.keys((JSON.parse(header) as Trace).entities ?? {});

@@ -38,6 +38,8 @@ export class Session implements SessionHandle {
   /** The trace this request belongs to, once a recording span was seen. */
   traceId: string | undefined = undefined;
   closed = false;
+  /** The local root span (request) the session was opened for, when opened on one (`forTrace`). */
+  rootSpanId: string | undefined = undefined;
   readonly #given: StepmarkOptions | undefined;
   #log: RecordLog;
   readonly #writes = new PendingWrites();
@@ -65,6 +67,9 @@ export class Session implements SessionHandle {
 
   /**
    * The open session recording `traceId`, joined if one exists, else a new one bound to it.
+   * A new local root (another request with the same trace id: a caller's fan-out, or a stranger
+   * reusing a `traceparent`) gets a session of its own, so that what its adapter hands its caller
+   * holds its records only; the processor merges the sessions of a trace for its sinks.
    * Undefined when that trace was already emitted and `span` is not a new local root of it: a
    * straggler of a finished request, which must not open a second fragment.
    */
@@ -74,15 +79,19 @@ export class Session implements SessionHandle {
     options: StepmarkOptions | undefined,
   ): { session: Session; created: boolean } | undefined {
     // Maybe a session of another copy of the package: same protocol, hence the same class shape.
-    const open = sessionsOf(traceId)?.find((s) => !s.closed) as Session | undefined;
+    const root = span !== undefined && isLocalRoot(span) ? span.spanContext().spanId : undefined;
+    const open = sessionsOf(traceId)?.find(
+      (s) => !s.closed && (root === undefined || (s as Session).rootSpanId === root),
+    ) as Session | undefined;
     if (open !== undefined) {
-      open.join(span);
+      if (root === undefined) open.join(span); // a span below a root: maybe another request's
       return { session: open, created: false };
     }
     if (wasFinished(traceId) && (span === undefined || !isLocalRoot(span))) {
       return undefined;
     }
     const session = new Session(options);
+    session.rootSpanId = root;
     session.bind(traceId, span);
     if (!session.#listeners.held) watchUnclosed(session); // no processor will close it
     return { session, created: true };
