@@ -149,6 +149,7 @@ export function openSession(): void {
  * and registering every session would cost each traced request a weak cell.
  */
 export function watchUnclosed(session: object): void {
+  unclosedSessions.unregister(session); // once per session, or it would count out twice
   unclosedSessions.register(session, undefined, session);
 }
 

@@ -110,7 +110,7 @@ export class TraceAssembly {
     let listening = false;
     this.#drafts = [];
     for (const session of this.sessions) {
-      session.release();
+      session.release(incomplete === 'ttl');
       if (session.hasEmitListeners) listening = true;
       this.#drafts.push(session.draft);
     }

@@ -112,6 +112,14 @@ export class PendingWrites {
     this.#idsBySpan = undefined;
   }
 
+  /** How many records wait for a span (or, made with no span, for the local root). */
+  get waiting(): number {
+    let n = this.#orphans.length;
+    if (this.#bySpan !== undefined) for (const list of this.#bySpan.values()) n += list.length;
+    else n += this.#lastList?.length ?? 0;
+    return n;
+  }
+
   /** Drops every waiting record. */
   clear(): void {
     this.#bySpan = undefined;

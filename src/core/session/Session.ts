@@ -258,8 +258,23 @@ export class Session implements SessionHandle {
     closeSession(this);
   }
 
-  /** Closes the session and forgets its trace binding: the processor is done with it. */
-  release(): void {
+  /**
+   * Closes the session and forgets its trace binding: the processor is done with it. Records
+   * still waiting for a span (its trace emitted at shutdown or evicted) will never be written:
+   * counted as `dropped_span_events` (the JSON keeps them). `expired` (evicted by the TTL while
+   * its request may still run): the session stays counted as live until unreachable, so that the
+   * request's later calls reach it and count as late instead of vanishing on the fast path.
+   */
+  release(expired = false): void {
+    const unwritten = this.#writes.waiting;
+    if (unwritten > 0) {
+      this.#log.countUnwritten(unwritten);
+      this.#writes.clear();
+    }
+    if (expired && !this.closed && this.#isLive) {
+      this.#isLive = false;
+      watchUnclosed(this);
+    }
     this.close();
     if (this.traceId !== undefined) unbindSession(this.traceId, this);
   }

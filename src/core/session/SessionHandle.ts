@@ -31,7 +31,7 @@ export interface SessionHandle {
   /** Calls `observer` with each later record (an analyzer). */
   observe(observer: RecordObserver): void;
   /** Closes the session and forgets its trace binding: the processor is done with it. */
-  release(): void;
+  release(expired?: boolean): void;
   /** Whether a listener waits for the emitted trace (an HTTP adapter's `onFinish` or header). */
   readonly hasEmitListeners: boolean;
   /** Marks the trace emitted and hands over the listeners waiting for it. */
