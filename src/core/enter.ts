@@ -3,6 +3,7 @@ import { sessionOf } from './activeSession.js';
 import { CallerStage } from './callerName.js';
 import type { EntityId, MetaInput } from './record.js';
 import { registry, reportInternalError } from './registry.js';
+import { isPlainObject } from './sanitize.js';
 import type { Session } from './session/Session.js';
 
 /**
@@ -36,10 +37,16 @@ function createExit(
     done = true;
     try {
       const duration = Math.round((session.now() - start) * 1000) / 1000;
-      const exitMeta =
-        meta !== null && typeof meta === 'object'
+      // A plain object gains `duration_ms`; anything else (a typed array, a Map: spreading one
+      // costs a key per element) is kept whole, as a meta argument of another kind would be.
+      let exitMeta: Record<string, unknown> = { duration_ms: duration };
+      if (meta !== null && typeof meta === 'object') {
+        exitMeta = isPlainObject(meta)
           ? { ...meta, duration_ms: duration }
-          : { duration_ms: duration };
+          : { value: meta, duration_ms: duration };
+      } else if (meta !== undefined) {
+        exitMeta = { value: meta, duration_ms: duration };
+      }
       // Prefer the span active at exit time; fall back to the entering span when exit runs elsewhere.
       const ctx = context.active();
       const span = sessionOf(ctx) === session ? trace.getSpan(ctx) : enteredOn;

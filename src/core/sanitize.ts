@@ -64,13 +64,30 @@ export function entityIdOf(id: unknown, max: number): string | undefined {
   return undefined;
 }
 
-/** A stage or action name: strings as given (truncated), anything else through `String()`. */
+/**
+ * A stage, action or kind: strings as given (truncated), arrays as `[Array(n)]` (`String()` would
+ * join every element: 2³¹ of them, for a sparse one), anything else through `String()`.
+ */
 export function labelOf(value: unknown, max: number): string {
   if (typeof value === 'string') return value.length <= max ? value : truncate(value, max);
   try {
+    if (Array.isArray(value)) return `[Array(${Number(value.length)})]`;
     return truncate(String(value), max);
   } catch {
     return '[unprintable]';
+  }
+}
+
+/**
+ * Whether `value` is a plain object (an object literal, `Object.create(null)`): the meta whose own
+ * keys are its content. Typed arrays, Maps, Sets and class instances are walked as values.
+ */
+export function isPlainObject(value: object): boolean {
+  try {
+    const proto: unknown = Object.getPrototypeOf(value);
+    return proto === Object.prototype || proto === null;
+  } catch {
+    return false; // a Proxy whose trap throws
   }
 }
 
@@ -121,13 +138,17 @@ export function sanitizeMeta(
     const v = sanitizeValue(meta, max, redactor, onCap);
     return v === undefined ? undefined : { value: v };
   }
-  const fast = copyOfPlainMeta(meta as Record<string, unknown>, max, redactor);
-  if (fast !== undefined) return fast === EMPTY ? undefined : fast;
+  // Only a plain object may be spread: `{ ...new Uint8Array(4e6) }` makes 4 million keys.
+  const plain = isPlainObject(meta);
+  if (plain) {
+    const fast = copyOfPlainMeta(meta as Record<string, unknown>, max, redactor);
+    if (fast !== undefined) return fast === EMPTY ? undefined : fast;
+  }
   // The meta object itself is no level of nesting: its values are at depth 0, as a tag's value.
   const out = new MetaWalk(max, redactor, onCap).value(meta, -1);
-  return out !== null && typeof out === 'object' && Object.keys(out).length > 0
-    ? (out as Meta)
-    : undefined;
+  if (out === null || out === undefined) return undefined;
+  if (typeof out !== 'object' || Array.isArray(out)) return { value: out }; // a Set, a typed array
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 /** One sanitizing walk: its settings, what is left of the budget, and the path (for cycles). */

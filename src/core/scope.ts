@@ -4,6 +4,10 @@ import { CallerStage } from './callerName.js';
 import { enterWith, type Exit } from './enter.js';
 import type { EntityId, MetaInput } from './record.js';
 import { registry, reportInternalError } from './registry.js';
+import { labelOf } from './sanitize.js';
+
+/** A scope's kind is cut as a label is by default (`maxStringLength`). */
+const MAX_KIND_LENGTH = 2_048;
 
 /** Entity calls that all carry one kind; create it once, at module level, and use it anywhere. */
 export interface Scope {
@@ -23,7 +27,7 @@ export interface Scope {
  * @example const orders = stepmark.scope('order'); orders.recordEvent('order_42', 'pricing', 'discounted');
  */
 export function scope(kind: string): Scope {
-  const k = String(kind);
+  const k = labelOf(kind, MAX_KIND_LENGTH); // never throws, whatever the caller passes
   // Arrow functions, so that `const { step } = orders` works and `step` can name its own caller.
   const scoped: Scope = {
     kind: k,

@@ -13,6 +13,7 @@ import {
 import { snapshotOf } from '../core/collect.js';
 import { sessionOf } from '../core/activeSession.js';
 import { enable } from '../core/enable.js';
+import { catchRejection } from '../core/isThenable.js';
 import { registry, reportInternalError } from '../core/registry.js';
 import {
   BAGGAGE_KEY,
@@ -145,7 +146,9 @@ export class RequestGate<R> {
     let explicit = false;
     let flag: Baggage | undefined;
     try {
-      explicit = this.#trigger(req, head) === true;
+      const fired = this.#trigger(req, head);
+      explicit = fired === true;
+      if (!explicit) catchRejection('trigger', fired); // an async trigger: never true, never unhandled
       if (!explicit && this.#honorBaggage) flag = flagBaggage(head);
     } catch (error) {
       reportInternalError('trigger', error);
@@ -155,7 +158,7 @@ export class RequestGate<R> {
     const authorize = options.authorize;
     const authorized =
       authorize !== undefined
-        ? safely('authorize', () => authorize(req, head) === true, false)
+        ? safely('authorize', () => authorize(req, head), false) === true
         : false;
     if (explicit && authorize !== undefined && !authorized) return undefined;
     const signer = this.#signer;

@@ -1,7 +1,7 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import type { Meta, MetaValue } from '../../types.js';
 import { ATTR_META_PREFIX, ATTR_TRACE_META_PREFIX } from '../attributes.js';
-import { setKey } from '../sanitize.js';
+import { META_BUDGET, sanitizeValue, setKey } from '../sanitize.js';
 
 /** Primitives as they are; null, arrays and objects JSON-encoded (OTel attributes cannot nest). */
 function attributeValue(value: MetaValue): AttributeValue {
@@ -51,15 +51,19 @@ export function encodeMeta(attributes: Attributes, names: PrefixedNames, meta: M
 /**
  * A meta value as written on the span: primitives as they are; objects, arrays and null were
  * JSON-encoded, so a string that parses as one of those is decoded. (A string meta value that
- * happens to look like JSON comes back decoded: the span cannot tell the two apart.)
+ * happens to look like JSON comes back decoded: the span cannot tell the two apart.) What the
+ * JSON holds is capped as live meta is (depth, keys, whole-value budget), so it always prints.
  */
 export function decodeMetaValue(value: unknown): MetaValue {
   if (typeof value === 'string' && /^(?:[[{]|null$)/.test(value)) {
+    let parsed: unknown;
     try {
-      return JSON.parse(value) as MetaValue;
+      parsed = JSON.parse(value);
     } catch {
       return value;
     }
+    // The writer already cut each string to its limit: only the whole-value budget applies here.
+    return sanitizeValue(parsed, META_BUDGET.chars) ?? null;
   }
   if (Array.isArray(value)) return value as MetaValue[];
   return value === undefined ? null : (value as MetaValue);

@@ -1,4 +1,5 @@
 import { CallerStage, callerName } from '../callerName.js';
+import { catchRejection } from '../isThenable.js';
 import type { ResolvedOptions } from '../options.js';
 import { DECISION } from '../records/decision.js';
 import { EventRecord } from '../records/EventRecord.js';
@@ -42,7 +43,9 @@ export class RecordLog {
     const clock = this.#options.clock;
     if (clock === undefined) return performance.now() + this.#epochOffset;
     try {
-      const t = clock().getTime();
+      const date = clock();
+      catchRejection('options.clock', date);
+      const t = date.getTime();
       return Number.isFinite(t) ? t : Date.now();
     } catch (error) {
       reportInternalError('options.clock', error);
@@ -147,7 +150,9 @@ export class RecordLog {
     const filter = this.#options.entityFilter;
     if (filter === undefined) return entityId;
     try {
-      return filter(entityId) === true ? entityId : undefined;
+      const verdict = filter(entityId);
+      if (verdict !== true) catchRejection('options.entityFilter', verdict);
+      return verdict === true ? entityId : undefined;
     } catch (error) {
       reportInternalError('options.entityFilter', error);
       return undefined;

@@ -1,0 +1,93 @@
+// Regressions of what the fuzz suite (test/fuzz) found in the recording API.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as stepmark from '../../src/index.js';
+import type { Trace } from '../../src/index.js';
+import { setupOtel, type Harness } from '../support/otelHarness.js';
+
+let h: Harness;
+beforeEach(() => {
+  h = setupOtel();
+});
+afterEach(async () => {
+  await h.teardown();
+});
+
+async function recorded(fn: () => void, options?: stepmark.StepmarkOptions): Promise<Trace> {
+  const trace = await h.request(() => {
+    fn();
+    return stepmark.collect();
+  }, options);
+  if (trace === undefined) throw new Error('request was not traced');
+  return trace;
+}
+
+describe('fuzz findings', () => {
+  it('walks a typed array given as the meta itself as a value, not index by index', async () => {
+    const trace = await recorded(() => {
+      stepmark.record('s', 'bytes', new Uint8Array(4_000_000));
+      stepmark.record('s', 'set', new Set([1, 2]));
+      stepmark.record('s', 'map', new Map([['k', 1]]));
+    });
+    expect(trace.events?.map((e) => e.meta)).toEqual([
+      { value: '[Uint8Array 4000000 bytes]' },
+      { value: [1, 2] },
+      { k: 1 },
+    ]);
+  });
+
+  it('does not spread a typed array into the exit meta of enter()', async () => {
+    const trace = await recorded(() => stepmark.enter()(Buffer.alloc(1_000_000)));
+    const exited = trace.events?.[1]?.meta;
+    expect(exited?.value).toBe('[Buffer 1000000 bytes]');
+    expect(typeof exited?.duration_ms).toBe('number');
+  });
+
+  it('keeps the exited event of a meta Proxy whose traps throw', async () => {
+    const hostile = new Proxy(
+      {},
+      {
+        getPrototypeOf: () => {
+          throw new Error('trap');
+        },
+        ownKeys: () => {
+          throw new Error('trap');
+        },
+      },
+    );
+    const trace = await recorded(() => stepmark.enter()(hostile));
+    expect(trace.events?.map((e) => e.action)).toEqual(['entered', 'exited']);
+  });
+
+  it('takes any kind in scope() without throwing', async () => {
+    const orders = stepmark.scope(Object.create(null) as never);
+    expect(orders.kind).toBe('[unprintable]');
+    const trace = await recorded(() => orders.recordEvent('o', 's', 'a'));
+    expect(trace.entities?.o?.kind).toBe('[unprintable]');
+  });
+
+  it('names an array stage by its length instead of joining 2³¹ elements', async () => {
+    const sparse: unknown[] = [];
+    sparse.length = 2 ** 31 - 1;
+    const trace = await recorded(() => stepmark.record(sparse as never, 'x'));
+    expect(trace.events?.[0]?.stage).toBe('[Array(2147483647)]');
+  });
+
+  it('counts the rejection of an async entityFilter instead of leaving it unhandled', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const before = stepmark.stats().internalErrors;
+      await recorded(() => stepmark.recordEntity('o', 's', 'a'), {
+        entityFilter: (async () => {
+          throw new Error('async filter');
+        }) as never,
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+      expect(stepmark.stats().internalErrors).toBe(before + 1);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});
