@@ -91,3 +91,13 @@ function redactorOf(o: StepmarkOptions): Redactor {
     return redactorFor(keys, undefined);
   }
 }
+
+/**
+ * What a constructor throws when reading its options threw: a TypeError or RangeError as it is
+ * (it names the option), anything else (a Proxy's trap, a throwing getter) as a TypeError that
+ * says so, with the original as its cause. Options fail loudly, and only where they are given.
+ */
+export function optionsError(where: string, error: unknown): Error {
+  if (error instanceof TypeError || error instanceof RangeError) return error;
+  return new TypeError(`stepmark-otel: ${where}: its options could not be read`, { cause: error });
+}

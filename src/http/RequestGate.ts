@@ -14,6 +14,7 @@ import { snapshotOf } from '../core/collect.js';
 import { sessionOf } from '../core/activeSession.js';
 import { enable } from '../core/enable.js';
 import { catchRejection } from '../core/isThenable.js';
+import { optionsError } from '../core/options.js';
 import { registry, reportInternalError } from '../core/registry.js';
 import {
   BAGGAGE_KEY,
@@ -114,20 +115,24 @@ export class RequestGate<R> {
 
   /** Throws a `TypeError`/`RangeError` naming a wrong `flagKey` or `forwardBaggage`. */
   constructor(options: StepmarkHttpOptions<R> = {}) {
-    const forward = options.forwardBaggage ?? 'all';
-    if (!FORWARD_BAGGAGE.includes(forward))
-      throw new TypeError(`stepmark-otel: forwardBaggage must be 'all' or 'stepmark-only'`);
-    // Checked even without authorize: a wrong option fails where it is given.
-    const signer = flagSignerOf(options.flagKey);
-    this.#signer = options.authorize === undefined ? undefined : signer;
-    this.#stepmarkOnly = forward === 'stepmark-only';
-    this.#options = options;
-    this.#trigger = options.trigger ?? headerTrigger('x-stepmark');
-    const limit = options.rateLimit === false ? undefined : (options.rateLimit ?? DEFAULT_RATE);
-    this.#bucket = limit === undefined ? undefined : new TokenBucket(limit);
-    this.#baggageBucket = limit === undefined ? undefined : new TokenBucket(limit);
-    this.#honorBaggage = options.honorBaggage !== false;
-    this.#maxHeader = options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
+    try {
+      const forward = options.forwardBaggage ?? 'all';
+      if (!FORWARD_BAGGAGE.includes(forward))
+        throw new TypeError(`stepmark-otel: forwardBaggage must be 'all' or 'stepmark-only'`);
+      // Checked even without authorize: a wrong option fails where it is given.
+      const signer = flagSignerOf(options.flagKey);
+      this.#signer = options.authorize === undefined ? undefined : signer;
+      this.#stepmarkOnly = forward === 'stepmark-only';
+      this.#options = options;
+      this.#trigger = options.trigger ?? headerTrigger('x-stepmark');
+      const limit = options.rateLimit === false ? undefined : (options.rateLimit ?? DEFAULT_RATE);
+      this.#bucket = limit === undefined ? undefined : new TokenBucket(limit);
+      this.#baggageBucket = limit === undefined ? undefined : new TokenBucket(limit);
+      this.#honorBaggage = options.honorBaggage !== false;
+      this.#maxHeader = options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
+    } catch (error) {
+      throw optionsError('middleware', error); // a hostile option object
+    }
   }
 
   /**

@@ -1,7 +1,7 @@
 import { trace as otelTrace, type Context, type Span } from '@opentelemetry/api';
 import type { DecisionWriter } from '../core/DecisionWriter.js';
 import { flushWarnings, warnOnce } from '../core/diagnostics.js';
-import { nonNegativeInt, type StepmarkOptions } from '../core/options.js';
+import { nonNegativeInt, optionsError, type StepmarkOptions } from '../core/options.js';
 import type { EventRecord } from '../core/records/EventRecord.js';
 import {
   markFinished,
@@ -129,29 +129,33 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
   #shutdown: Promise<void> | undefined;
 
   constructor(options: StepmarkSpanProcessorOptions = {}) {
-    this.#maxTraces = nonNegativeInt(options.maxTraces, 1_000) || 1;
-    this.#ttlMs = nonNegativeInt(options.traceTtlMs, 300_000) || 1;
-    this.#maxSpans = nonNegativeInt(options.maxSpans, 1_000);
-    this.#timeoutMs = nonNegativeInt(options.exportTimeoutMs, DEFAULT_DELIVERY_TIMEOUT_MS) || 1;
-    this.#always = options.mode === 'always';
-    this.#writer = options.writer ?? defaultWriter;
-    this.#recent = new RecentTraces(nonNegativeInt(options.recentTraces, 100));
-    this.#analyzers = Array.isArray(options.analyzers) ? [...options.analyzers] : [];
-    this.#analyzesTraces = this.#analyzers.some((a) => typeof a.onTraceComplete === 'function');
-    this.#observer = recordObserver(this.#analyzers, (a, e) => this.#analyzerError(a, e));
-    const consumers: TraceConsumer[] = [];
-    const onFinish = options.onFinish;
-    if (typeof onFinish === 'function') consumers.push({ name: 'onFinish', consume: onFinish });
-    const sinks = [
-      ...(Array.isArray(options.sinks) ? options.sinks : []),
-      ...(Array.isArray(options.exporters) ? options.exporters : []),
-    ];
-    sinks.forEach((sink, i) => consumers.push(sinkConsumer(sink, i)));
-    this.#pipeline = new DeliveryPipeline(consumers, {
-      maxPendingPerConsumer:
-        nonNegativeInt(options.maxPendingExports, DEFAULT_MAX_PENDING_PER_CONSUMER) || 1,
-      exportTimeoutMs: this.#timeoutMs,
-    });
+    try {
+      this.#maxTraces = nonNegativeInt(options.maxTraces, 1_000) || 1;
+      this.#ttlMs = nonNegativeInt(options.traceTtlMs, 300_000) || 1;
+      this.#maxSpans = nonNegativeInt(options.maxSpans, 1_000);
+      this.#timeoutMs = nonNegativeInt(options.exportTimeoutMs, DEFAULT_DELIVERY_TIMEOUT_MS) || 1;
+      this.#always = options.mode === 'always';
+      this.#writer = options.writer ?? defaultWriter;
+      this.#recent = new RecentTraces(nonNegativeInt(options.recentTraces, 100));
+      this.#analyzers = Array.isArray(options.analyzers) ? [...options.analyzers] : [];
+      this.#analyzesTraces = this.#analyzers.some((a) => typeof a.onTraceComplete === 'function');
+      this.#observer = recordObserver(this.#analyzers, (a, e) => this.#analyzerError(a, e));
+      const consumers: TraceConsumer[] = [];
+      const onFinish = options.onFinish;
+      if (typeof onFinish === 'function') consumers.push({ name: 'onFinish', consume: onFinish });
+      const sinks = [
+        ...(Array.isArray(options.sinks) ? options.sinks : []),
+        ...(Array.isArray(options.exporters) ? options.exporters : []),
+      ];
+      sinks.forEach((sink, i) => consumers.push(sinkConsumer(sink, i)));
+      this.#pipeline = new DeliveryPipeline(consumers, {
+        maxPendingPerConsumer:
+          nonNegativeInt(options.maxPendingExports, DEFAULT_MAX_PENDING_PER_CONSUMER) || 1,
+        exportTimeoutMs: this.#timeoutMs,
+      });
+    } catch (error) {
+      throw optionsError('StepmarkSpanProcessor', error); // a hostile option object
+    }
     registry.processors.add(this);
     if (this.#always) {
       registry.always++;

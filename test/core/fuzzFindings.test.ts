@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as stepmark from '../../src/index.js';
 import type { Trace } from '../../src/index.js';
+import { middleware } from '../../src/http/index.js';
 import { setupOtel, type Harness } from '../support/otelHarness.js';
 
 let h: Harness;
@@ -24,9 +25,9 @@ async function recorded(fn: () => void, options?: stepmark.StepmarkOptions): Pro
 describe('fuzz findings', () => {
   it('walks a typed array given as the meta itself as a value, not index by index', async () => {
     const trace = await recorded(() => {
-      stepmark.record('s', 'bytes', new Uint8Array(4_000_000));
-      stepmark.record('s', 'set', new Set([1, 2]));
-      stepmark.record('s', 'map', new Map([['k', 1]]));
+      stepmark.record('s', 'bytes', new Uint8Array(4_000_000) as never);
+      stepmark.record('s', 'set', new Set([1, 2]) as never);
+      stepmark.record('s', 'map', new Map([['k', 1]]) as never);
     });
     expect(trace.events?.map((e) => e.meta)).toEqual([
       { value: '[Uint8Array 4000000 bytes]' },
@@ -36,7 +37,7 @@ describe('fuzz findings', () => {
   });
 
   it('does not spread a typed array into the exit meta of enter()', async () => {
-    const trace = await recorded(() => stepmark.enter()(Buffer.alloc(1_000_000)));
+    const trace = await recorded(() => stepmark.enter()(Buffer.alloc(1_000_000) as never));
     const exited = trace.events?.[1]?.meta;
     expect(exited?.value).toBe('[Buffer 1000000 bytes]');
     expect(typeof exited?.duration_ms).toBe('number');
@@ -88,6 +89,25 @@ describe('fuzz findings', () => {
       expect(stepmark.stats().internalErrors).toBe(before + 1);
     } finally {
       process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('turns an option object that throws when read into a TypeError at creation', () => {
+    const trap = new Proxy([], {
+      get: () => {
+        throw new Error('trap');
+      },
+      getPrototypeOf: () => {
+        throw new Error('trap');
+      },
+    });
+    const created = [
+      () => new stepmark.StepmarkSpanProcessor({ analyzers: trap as never }),
+      () => middleware({ flagKey: trap as never }),
+    ];
+    for (const create of created) {
+      expect(create).toThrow(TypeError);
+      expect(create).toThrow(/options could not be read/);
     }
   });
 });
