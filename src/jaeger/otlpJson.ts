@@ -43,35 +43,78 @@ export interface OtlpTracesData {
   resourceSpans?: OtlpResourceSpans[];
 }
 
-/** A plain JS value of an AnyValue: arrays and maps become arrays and objects. */
-export function anyValue(value: OtlpAnyValue | undefined): unknown {
-  if (value === undefined) return undefined;
-  if (value.stringValue !== undefined) return value.stringValue;
-  if (value.boolValue !== undefined) return value.boolValue;
-  if (value.intValue !== undefined) return Number(value.intValue);
-  if (value.doubleValue !== undefined) return value.doubleValue;
-  if (value.bytesValue !== undefined) return value.bytesValue;
-  if (value.arrayValue !== undefined) return (value.arrayValue.values ?? []).map(anyValue);
-  if (value.kvlistValue !== undefined) return attributesOf(value.kvlistValue.values);
+/**
+ * Nesting of arrayValue/kvlistValue below which a value reads as '[Nested]': the walk recurses,
+ * and stepmark never writes nested attributes (meta values are JSON text).
+ */
+const MAX_ANY_DEPTH = 32;
+const NESTED = '[Nested]';
+
+/** Milliseconds since the epoch that a Date can hold (past them, `toISOString` throws). */
+const MAX_EPOCH_MS = 8.64e15;
+
+/** `value` as an object when it is a JSON object (not null, not a list), else undefined. */
+export function objectOf(value: unknown): Readonly<Record<string, unknown>> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+/** `value` when it is a list, else an empty list: a field of another type counts as absent. */
+export function listOf(value: unknown): readonly unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** `value` when it is a string, else undefined. */
+export function textOf(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * A plain JS value of an AnyValue: arrays and maps become arrays and objects. A field of another
+ * type counts as absent (undefined when none is left); nesting past 32 levels reads as '[Nested]'.
+ */
+export function anyValue(value: unknown, depth = 0): unknown {
+  const v = objectOf(value);
+  if (v === undefined) return undefined;
+  if (typeof v.stringValue === 'string') return v.stringValue;
+  if (typeof v.boolValue === 'boolean') return v.boolValue;
+  if (typeof v.intValue === 'string' || typeof v.intValue === 'number') return Number(v.intValue);
+  // Proto3 JSON writes NaN and the infinities as strings.
+  if (typeof v.doubleValue === 'number' || typeof v.doubleValue === 'string')
+    return Number(v.doubleValue);
+  if (typeof v.bytesValue === 'string') return v.bytesValue;
+  const array = objectOf(v.arrayValue);
+  const kvlist = objectOf(v.kvlistValue);
+  if ((array ?? kvlist) !== undefined && depth >= MAX_ANY_DEPTH) return NESTED;
+  if (array !== undefined) return listOf(array.values).map((item) => anyValue(item, depth + 1));
+  if (kvlist !== undefined) return attributesOf(kvlist.values, depth + 1);
   return undefined;
 }
 
-/** Key-value list as an object. */
-export function attributesOf(list: OtlpKeyValue[] | undefined): Record<string, unknown> {
+/** Key-value list as an object; entries that are no `{ key: string }` are skipped. */
+export function attributesOf(list: unknown, depth = 0): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const kv of list ?? []) {
-    if (kv.key === '__proto__') continue;
-    out[kv.key] = anyValue(kv.value);
+  for (const item of listOf(list)) {
+    const kv = objectOf(item);
+    if (typeof kv?.key !== 'string' || kv.key === '__proto__') continue;
+    out[kv.key] = anyValue(kv.value, depth);
   }
   return out;
 }
 
-/** Nanoseconds since the epoch (a decimal string in OTLP/JSON) as milliseconds. */
-export function nanosToMs(nanos: string | number | undefined): number {
-  if (nanos === undefined) return 0;
-  if (typeof nanos === 'number') return nanos / 1e6;
-  // Split to stay exact: a double cannot hold nanoseconds since 1970.
-  const ms = nanos.length > 6 ? Number(nanos.slice(0, -6)) : 0;
-  const rest = nanos.length > 6 ? Number(nanos.slice(-6)) : Number(nanos);
-  return ms + rest / 1e6;
+/**
+ * Nanoseconds since the epoch (a decimal string in OTLP/JSON) as milliseconds; 0 when absent or
+ * no time: neither a number nor a string of digits, or outside what a Date can hold.
+ */
+export function nanosToMs(nanos: unknown): number {
+  let ms = 0;
+  if (typeof nanos === 'number') ms = nanos / 1e6;
+  else if (typeof nanos === 'string' && /^\d+$/.test(nanos)) {
+    // Split to stay exact: a double cannot hold nanoseconds since 1970.
+    const whole = nanos.length > 6 ? Number(nanos.slice(0, -6)) : 0;
+    const rest = nanos.length > 6 ? Number(nanos.slice(-6)) : Number(nanos);
+    ms = whole + rest / 1e6;
+  }
+  return Number.isFinite(ms) && Math.abs(ms) <= MAX_EPOCH_MS ? ms : 0;
 }

@@ -10,7 +10,14 @@ import { decodeMeta, decodeMetaValue } from '../core/records/metaAttributes.js';
 import { decodeSpanEvent } from '../core/records/recordKinds.js';
 import { TraceDraft } from '../core/records/TraceDraft.js';
 import type { Meta, MetaValue, Trace, TraceEvent, TraceSpan } from '../types.js';
-import { attributesOf, nanosToMs, type OtlpSpan, type OtlpTracesData } from './otlpJson.js';
+import {
+  attributesOf,
+  listOf,
+  nanosToMs,
+  objectOf,
+  textOf,
+  type OtlpTracesData,
+} from './otlpJson.js';
 
 /** Service name of spans without a `service.name` resource attribute. */
 const UNKNOWN_SERVICE = 'unknown_service';
@@ -28,28 +35,31 @@ interface TraceEntry {
   dropped: number;
 }
 
+/** A span read as OTLP/JSON, its fields of another type counted as absent. */
 function spanSummary(
-  span: OtlpSpan,
+  span: Readonly<Record<string, unknown>>,
+  spanId: string,
   service: string,
   attributes: Record<string, unknown>,
 ): TraceSpan {
   const start = nanosToMs(span.startTimeUnixNano);
   const end = nanosToMs(span.endTimeUnixNano);
   const out: TraceSpan = {
-    span_id: span.spanId,
-    name: span.name ?? '',
+    span_id: spanId,
+    name: textOf(span.name) ?? '',
     start_time: isoTimestamp(start),
     end_time: isoTimestamp(end),
     duration_ms: Math.round((end - start) * 1000) / 1000,
     service,
   };
-  if (span.parentSpanId) out.parent_id = span.parentSpanId;
+  const parent = textOf(span.parentSpanId);
+  if (parent) out.parent_id = parent;
   const tags: Record<string, MetaValue> = {};
   for (const [key, value] of Object.entries(attributes)) tags[key] = decodeMetaValue(value);
   if (Object.keys(tags).length > 0) out.tags = tags;
-  const code = String(span.status?.code ?? '');
-  if (code === '2' || code === 'STATUS_CODE_ERROR') out.status = 'error';
-  else if (code === '1' || code === 'STATUS_CODE_OK') out.status = 'ok';
+  const code = objectOf(span.status)?.code;
+  if (code === 2 || code === '2' || code === 'STATUS_CODE_ERROR') out.status = 'error';
+  else if (code === 1 || code === '1' || code === 'STATUS_CODE_OK') out.status = 'ok';
   return out;
 }
 
@@ -59,35 +69,49 @@ function spanSummary(
  * event and span with its `service`. Each span event is read by the record kind that wrote it
  * (`recordKinds.ts`), and shown in the JSON as a live trace shows it. Returns one Trace per trace
  * id found in `data`.
+ *
+ * `data` is read, not trusted, and never makes this throw: a field of another type counts as
+ * absent (a list that is none as empty; a span, event or attribute that is no object is skipped,
+ * and so is a span without a string `traceId`); a time that is no number or string of digits
+ * reads as the epoch; an attribute value nested past 32 levels reads as '[Nested]', and meta
+ * decoded from JSON text is capped as live meta is (`sanitizeValue`), so the result always prints.
+ * @example const [trace] = rebuildTraces(await new JaegerClient().getTrace(traceId));
  */
 export function rebuildTraces(data: OtlpTracesData): Trace[] {
   const byTrace = new Map<string, TraceEntry>();
-  for (const resourceSpans of data.resourceSpans ?? []) {
-    const resource = attributesOf(resourceSpans.resource?.attributes);
+  for (const item of listOf(objectOf(data)?.resourceSpans)) {
+    const resourceSpans = objectOf(item);
+    if (resourceSpans === undefined) continue;
+    const resource = attributesOf(objectOf(resourceSpans.resource)?.attributes);
     const origin = JSON.stringify(resource);
-    const service =
-      typeof resource['service.name'] === 'string' ? resource['service.name'] : UNKNOWN_SERVICE;
-    for (const scope of resourceSpans.scopeSpans ?? []) {
-      for (const span of scope.spans ?? []) {
-        let entry = byTrace.get(span.traceId);
+    const service = textOf(resource['service.name']) ?? UNKNOWN_SERVICE;
+    for (const scope of listOf(resourceSpans.scopeSpans)) {
+      for (const spanItem of listOf(objectOf(scope)?.spans)) {
+        const span = objectOf(spanItem);
+        const traceId = textOf(span?.traceId);
+        if (span === undefined || traceId === undefined) continue;
+        const spanId = textOf(span.spanId);
+        let entry = byTrace.get(traceId);
         if (entry === undefined)
-          byTrace.set(span.traceId, (entry = { spans: [], stored: [], dropped: 0 }));
+          byTrace.set(traceId, (entry = { spans: [], stored: [], dropped: 0 }));
         const attributes = attributesOf(span.attributes);
-        entry.spans.push(spanSummary(span, service, attributes));
+        entry.spans.push(spanSummary(span, spanId ?? '', service, attributes));
         // `stepmark.seq` counts per process: group by the process that wrote the span.
         const writer = `${origin}|${String(attributes[ATTR_PROCESS] ?? '')}`;
         const traceMeta = decodeMeta(attributes, ATTR_TRACE_META_PREFIX);
         if (traceMeta !== undefined) entry.meta = { ...entry.meta, ...traceMeta };
         const dropped = attributes[ATTR_DROPPED_SPAN_EVENTS];
-        if (typeof dropped === 'number') entry.dropped += dropped;
-        for (const otlpEvent of span.events ?? []) {
+        if (typeof dropped === 'number' && Number.isFinite(dropped)) entry.dropped += dropped;
+        for (const eventItem of listOf(span.events)) {
+          const otlpEvent = objectOf(eventItem);
+          if (otlpEvent === undefined) continue;
           const record = decodeSpanEvent({
-            name: otlpEvent.name ?? '',
+            name: textOf(otlpEvent.name) ?? '',
             attributes: attributesOf(otlpEvent.attributes),
             time: nanosToMs(otlpEvent.timeUnixNano),
           });
           if (record === undefined) continue;
-          record.spanId = span.spanId;
+          record.spanId = spanId;
           record.service = service;
           entry.stored.push({ record, origin: writer });
         }

@@ -30,7 +30,7 @@ function decision(
   };
 }
 
-function service(name: string, spans: object[]): object {
+function service(name: string, spans: unknown[]): object {
   return { resource: { attributes: [kv('service.name', str(name))] }, scopeSpans: [{ spans }] };
 }
 
@@ -163,5 +163,82 @@ describe('rebuildTraces', () => {
       resourceSpans: [service('a', [span(TRACE), span('f'.repeat(32))])],
     } as unknown as OtlpTracesData);
     expect(traces.map((t) => t.trace_id)).toEqual([TRACE, 'f'.repeat(32)]);
+  });
+
+  it('reads a document of any shape: fields of another type count as absent', () => {
+    expect(rebuildTraces({ resourceSpans: {} } as unknown as OtlpTracesData)).toEqual([]);
+    for (const data of [null, 5, 'x', [], { resourceSpans: [null, 5] }])
+      expect(rebuildTraces(data as unknown as OtlpTracesData)).toEqual([]);
+    const data = {
+      resourceSpans: [
+        { resource: 5, scopeSpans: [null, { spans: 'x' }] },
+        service('a', [
+          null,
+          5,
+          { spanId: 'no trace id' },
+          {
+            traceId: TRACE,
+            spanId: '1111111111111111',
+            name: 7,
+            startTimeUnixNano: { n: 1 },
+            endTimeUnixNano: '1e400',
+            status: 'error',
+            attributes: [null, { key: 3 }, kv('n', { arrayValue: { values: 5 } })],
+            events: [
+              null,
+              { ...decision(1, 0, 's', 'no_time', 'o'), timeUnixNano: 'soon' },
+              { ...decision(2, 1, 's', 'bad_attributes'), attributes: {} },
+              decision(3, 2, 's', 'kept', 'o', [
+                kv('stepmark.meta.x', { stringValue: 5, intValue: '4' }),
+              ]),
+            ],
+          },
+        ]),
+      ],
+    } as unknown as OtlpTracesData;
+    const [trace, ...rest] = rebuildTraces(data);
+    expect(rest).toEqual([]);
+    expect(trace?.spans).toEqual([
+      {
+        span_id: '1111111111111111',
+        name: '',
+        start_time: '1970-01-01T00:00:00.000Z',
+        end_time: '1970-01-01T00:00:00.000Z',
+        duration_ms: 0,
+        service: 'a',
+        tags: { n: [] },
+      },
+    ]);
+    expect(trace?.entities?.o?.events.map((e) => [e.action, e.timestamp, e.meta])).toEqual([
+      ['no_time', '1970-01-01T00:00:00.000Z', undefined],
+      ['kept', '2026-11-21T10:00:00.003Z', { x: 4 }],
+    ]);
+  });
+
+  it('cuts an attribute value nested too deep to read', () => {
+    let deep: object = str('x');
+    for (let i = 0; i < 20_000; i++) deep = { arrayValue: { values: [deep] } };
+    const [trace] = rebuildTraces({
+      resourceSpans: [service('a', [{ traceId: TRACE, spanId: 's', attributes: [kv('k', deep)] }])],
+    } as unknown as OtlpTracesData);
+    expect(JSON.stringify(trace?.spans?.[0]?.tags)).toMatch(/^\{"k":\[+"\[Nested\]"\]+\}$/);
+  });
+
+  it('cuts meta whose JSON text is nested too deep to print', () => {
+    const text = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
+    const [trace] = rebuildTraces({
+      resourceSpans: [
+        service('a', [
+          {
+            traceId: TRACE,
+            spanId: 's',
+            attributes: [kv('stepmark.trace.meta.deep', str(text))],
+            events: [decision(1, 0, 's', 'a', 'o', [kv('stepmark.meta.deep', str(text))])],
+          },
+        ]),
+      ],
+    } as unknown as OtlpTracesData);
+    expect(JSON.stringify(trace)).toContain('[Array]');
+    expect(trace?.meta).toEqual({ deep: [[[[[['[Array]']]]]]] });
   });
 });

@@ -48,4 +48,37 @@ describe('mergeTraces', () => {
     expect(merged).toMatchObject({ dropped_events: 3, invalid_calls: 1 });
     expect(a.entities?.o?.events).toHaveLength(1); // inputs untouched
   });
+
+  it('skips what is not trace-shaped, fields of another type counting as absent', () => {
+    expect(mergeTraces('t', [{ trace_id: 't', spans: 5 }] as unknown as Trace[])).toEqual({
+      trace_id: 't',
+    });
+    const good: Trace = {
+      trace_id: 't',
+      entities: { o: { entity_id: 'o', events: [ev('a', '1')] } },
+    };
+    const bad = [
+      null,
+      5,
+      { trace_id: 't', spans: 5, events: 'xy', meta: 'm', dropped_events: '3' },
+      { trace_id: 't', entities: 5 },
+      {
+        trace_id: 't',
+        entities: {
+          o: { entity_id: 'o', events: null, meta: 'm' },
+          p: null,
+          q: { entity_id: 3, events: [null, ev('q', '2')] },
+        },
+        events: [null, 4],
+      },
+    ] as unknown as Trace[];
+    const merged = mergeTraces('t', [good, ...bad]);
+    expect(merged).toEqual({
+      trace_id: 't',
+      entities: {
+        o: { entity_id: 'o', events: [ev('a', '1')] },
+        q: { entity_id: 'q', events: [ev('q', '2')] },
+      },
+    });
+  });
 });
