@@ -2,14 +2,7 @@ import { propagation, type Context } from '@opentelemetry/api';
 import { SESSION_KEY } from '../core/registry.js';
 import type { SessionHandle } from '../core/session/SessionHandle.js';
 
-import {
-  BAGGAGE_KEY,
-  BAGGAGE_ON,
-  SIGNATURE_KEY,
-  withOnlyStepmarkBaggage,
-  withSignedStepmarkBaggage,
-  withStepmarkBaggage,
-} from '../core/baggageFlag.js';
+import { BAGGAGE_KEY, BAGGAGE_ON } from '../core/baggageFlag.js';
 
 export {
   BAGGAGE_KEY,
@@ -18,7 +11,7 @@ export {
   withOnlyStepmarkBaggage,
   withSignedStepmarkBaggage,
   withStepmarkBaggage,
-};
+} from '../core/baggageFlag.js';
 
 /** Whether `ctx` carries the baggage entry `stepmark=1` (set by an upstream service). */
 export function hasStepmarkBaggage(ctx: Context): boolean {

@@ -11,20 +11,10 @@ afterEach(async () => {
   await h.teardown();
 });
 
-/** Runs `fn` in a traced request and returns what collect() saw at its end. */
-async function recorded(fn: () => void, options?: stepmark.StepmarkOptions) {
-  const trace = await h.request(() => {
-    fn();
-    return stepmark.collect();
-  }, options);
-  if (trace === undefined) throw new Error('request was not traced');
-  return trace;
-}
-
 describe('bad input', () => {
   describe('entity ids', () => {
     it('rejects undefined, null, empty, NaN, objects and symbols, and counts them', async () => {
-      const trace = await recorded(() => {
+      const trace = await h.collected(() => {
         for (const bad of [undefined, null, '', NaN, Infinity, {}, [], Symbol('x'), () => 1]) {
           stepmark.recordEntity(bad as never, 's', 'a');
           stepmark.track(bad as never);
@@ -35,7 +25,7 @@ describe('bad input', () => {
     });
 
     it('records numbers and bigints under their decimal string', async () => {
-      const trace = await recorded(() => {
+      const trace = await h.collected(() => {
         stepmark.recordEntity(42, 's', 'a');
         stepmark.recordEntity(9007199254740993n, 's', 'a');
       });
@@ -43,7 +33,7 @@ describe('bad input', () => {
     });
 
     it('keeps an entity called __proto__ as data, not as a prototype', async () => {
-      const trace = await recorded(() =>
+      const trace = await h.collected(() =>
         stepmark.recordEntity('__proto__', 's', 'a', { __proto__x: 1 }),
       );
       expect(Object.keys(trace.entities ?? {})).toEqual(['__proto__']);
@@ -56,7 +46,7 @@ describe('bad input', () => {
       const a: Record<string, unknown> = { name: 'a' };
       a.self = a;
       a.list = [a];
-      const trace = await recorded(() => stepmark.record('s', 'a', { a }));
+      const trace = await h.collected(() => stepmark.record('s', 'a', { a }));
       expect(trace.events?.[0]?.meta).toEqual({
         a: { name: 'a', self: '[Circular]', list: ['[Circular]'] },
       });
@@ -65,7 +55,7 @@ describe('bad input', () => {
 
     it('turns BigInt, functions, symbols, Dates and Errors into documented values', async () => {
       function handler() {}
-      const trace = await recorded(() =>
+      const trace = await h.collected(() =>
         stepmark.record('s', 'a', {
           big: 10n ** 30n,
           fn: handler,
@@ -105,7 +95,7 @@ describe('bad input', () => {
     it('copies nested objects at call time and caps depth', async () => {
       const cart = { items: [{ sku: 'A', qty: 1 }] };
       const deep = { l1: { l2: { l3: { l4: { l5: { l6: { l7: 1 } } } } } } };
-      const trace = await recorded(() => {
+      const trace = await h.collected(() => {
         stepmark.record('s', 'a', { cart, deep });
         cart.items[0]!.qty = 5; // mutating after the call does not rewrite history
       });
@@ -117,7 +107,7 @@ describe('bad input', () => {
 
     it('truncates huge strings with a marker, in meta, ids, stages and actions', async () => {
       const huge = 'x'.repeat(1_000_000);
-      const trace = await recorded(
+      const trace = await h.collected(
         () => stepmark.recordEntity(huge, huge, huge, { huge, [huge]: 1 }),
         { maxStringLength: 100 },
       );
@@ -138,7 +128,7 @@ describe('bad input', () => {
           throw new Error('getter');
         },
       });
-      const trace = await recorded(() => {
+      const trace = await h.collected(() => {
         stepmark.record('s', 'a', meta);
         stepmark.record('s', 'b', 'just a string' as never);
       });
@@ -150,7 +140,7 @@ describe('bad input', () => {
 
     it('keeps 128 keys of a huge object and says how many it left out', async () => {
       const wide = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`k${i}`, i]));
-      const trace = await recorded(() => stepmark.record('s', 'a', wide));
+      const trace = await h.collected(() => stepmark.record('s', 'a', wide));
       const meta = trace.events?.[0]?.meta ?? {};
       expect(Object.keys(meta)).toHaveLength(129);
       expect(meta['…']).toBe('872 more keys');
@@ -159,7 +149,7 @@ describe('bad input', () => {
 
   describe('volume', () => {
     it('handles thousands of entities', async () => {
-      const trace = await recorded(() => {
+      const trace = await h.collected(() => {
         for (let i = 0; i < 5_000; i++)
           stepmark.recordEntity(`user_${i}`, 'score', 'ranked', { i });
       });
@@ -173,7 +163,7 @@ describe('bad input', () => {
     });
 
     it('caps entities with maxEntities and counts the calls for the rest', async () => {
-      const trace = await recorded(
+      const trace = await h.collected(
         () => {
           for (let i = 0; i < 10; i++) stepmark.recordEntity(`e${i}`, 's', 'a');
         },
@@ -192,7 +182,7 @@ describe('bad input', () => {
       const warnings = captureDiag().messages;
       try {
         const before = stepmark.stats().internalErrors;
-        const trace = await recorded(
+        const trace = await h.collected(
           () => {
             for (let i = 0; i < 500; i++) stepmark.recordEntity(`e${i}`, 's', 'a');
           },

@@ -1,7 +1,6 @@
 // Regressions of what the fuzz suite (test/fuzz) found in the recording API.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as stepmark from '../../src/index.js';
-import type { Trace } from '../../src/index.js';
 import { middleware } from '../../src/http/index.js';
 import { setupOtel, type Harness } from '../support/otelHarness.js';
 
@@ -13,18 +12,9 @@ afterEach(async () => {
   await h.teardown();
 });
 
-async function recorded(fn: () => void, options?: stepmark.StepmarkOptions): Promise<Trace> {
-  const trace = await h.request(() => {
-    fn();
-    return stepmark.collect();
-  }, options);
-  if (trace === undefined) throw new Error('request was not traced');
-  return trace;
-}
-
 describe('fuzz findings', () => {
   it('walks a typed array given as the meta itself as a value, not index by index', async () => {
-    const trace = await recorded(() => {
+    const trace = await h.collected(() => {
       stepmark.record('s', 'bytes', new Uint8Array(4_000_000) as never);
       stepmark.record('s', 'set', new Set([1, 2]) as never);
       stepmark.record('s', 'map', new Map([['k', 1]]) as never);
@@ -37,7 +27,7 @@ describe('fuzz findings', () => {
   });
 
   it('does not spread a typed array into the exit meta of enter()', async () => {
-    const trace = await recorded(() => stepmark.enter()(Buffer.alloc(1_000_000) as never));
+    const trace = await h.collected(() => stepmark.enter()(Buffer.alloc(1_000_000) as never));
     const exited = trace.events?.[1]?.meta;
     expect(exited?.value).toBe('[Buffer 1000000 bytes]');
     expect(typeof exited?.duration_ms).toBe('number');
@@ -55,21 +45,21 @@ describe('fuzz findings', () => {
         },
       },
     );
-    const trace = await recorded(() => stepmark.enter()(hostile));
+    const trace = await h.collected(() => stepmark.enter()(hostile));
     expect(trace.events?.map((e) => e.action)).toEqual(['entered', 'exited']);
   });
 
   it('takes any kind in scope() without throwing', async () => {
     const orders = stepmark.scope(Object.create(null) as never);
     expect(orders.kind).toBe('[unprintable]');
-    const trace = await recorded(() => orders.recordEvent('o', 's', 'a'));
+    const trace = await h.collected(() => orders.recordEvent('o', 's', 'a'));
     expect(trace.entities?.o?.kind).toBe('[unprintable]');
   });
 
   it('names an array stage by its length instead of joining 2³¹ elements', async () => {
     const sparse: unknown[] = [];
     sparse.length = 2 ** 31 - 1;
-    const trace = await recorded(() => stepmark.record(sparse as never, 'x'));
+    const trace = await h.collected(() => stepmark.record(sparse as never, 'x'));
     expect(trace.events?.[0]?.stage).toBe('[Array(2147483647)]');
   });
 
@@ -79,7 +69,7 @@ describe('fuzz findings', () => {
     process.on('unhandledRejection', onUnhandled);
     try {
       const before = stepmark.stats().internalErrors;
-      await recorded(() => stepmark.recordEntity('o', 's', 'a'), {
+      await h.collected(() => stepmark.recordEntity('o', 's', 'a'), {
         entityFilter: (async () => {
           throw new Error('async filter');
         }) as never,

@@ -14,15 +14,6 @@ afterEach(async () => {
   await h.teardown();
 });
 
-async function recorded(fn: () => void, options?: stepmark.StepmarkOptions): Promise<Trace> {
-  const trace = await h.request(() => {
-    fn();
-    return stepmark.collect();
-  }, options);
-  if (trace === undefined) throw new Error('request was not traced');
-  return trace;
-}
-
 /** Meta whose levels share one object: `levels` deep, `keys` wide, `keys ** levels` paths. */
 function sharedDag(levels: number, keys: number): unknown {
   let node: unknown = 'leaf';
@@ -43,7 +34,7 @@ function heapMb(): number {
 
 describe('meta with shared references (repro 1)', () => {
   it('copies a 4 × 128 DAG (268 M paths) within the budget, and counts the cut', async () => {
-    const trace = await recorded(() => stepmark.record('s', 'a', { dag: sharedDag(4, 128) }));
+    const trace = await h.collected(() => stepmark.record('s', 'a', { dag: sharedDag(4, 128) }));
     const json = JSON.stringify(trace.events?.[0]?.meta);
     // Without the budget this call exhausts a 4 GB heap.
     expect(json.length).toBeLessThan(META_BUDGET.values * 40);
@@ -53,7 +44,7 @@ describe('meta with shared references (repro 1)', () => {
 
   it('keeps a value that repeats a small object whole', async () => {
     const address = { city: 'Lyon', zip: '69001' };
-    const trace = await recorded(() =>
+    const trace = await h.collected(() =>
       stepmark.record('s', 'a', { billing: address, shipping: address }),
     );
     expect(trace.events?.[0]?.meta).toEqual({ billing: address, shipping: address });
@@ -70,7 +61,7 @@ describe('meta with shared references (repro 1)', () => {
     });
     const set = new Set(Array.from({ length: 100_000 }, (_, i) => i));
     reads = 0;
-    const trace = await recorded(() => stepmark.record('s', 'a', { items, set }));
+    const trace = await h.collected(() => stepmark.record('s', 'a', { items, set }));
     const meta = trace.events?.[0]?.meta;
     expect((meta?.items as unknown[]).length).toBe(129);
     expect((meta?.items as unknown[])[128]).toBe('…999872 more items');
@@ -86,7 +77,7 @@ describe('strings cut to maxStringLength (repro 3)', () => {
     for (let i = 0; i < 20; i++) {
       // A fresh 10 MB string each time (not one shared constant).
       const body = String(i).padEnd(10_000_000, 'x');
-      kept.push(await recorded(() => stepmark.record('s', 'a', { body, [body]: 1 })));
+      kept.push(await h.collected(() => stepmark.record('s', 'a', { body, [body]: 1 })));
     }
     const grown = heapMb() - before;
     // A slice would keep 20 × 10 MB.
@@ -95,7 +86,7 @@ describe('strings cut to maxStringLength (repro 3)', () => {
   });
 
   it('never split a surrogate pair', async () => {
-    const trace = await recorded(
+    const trace = await h.collected(
       () => stepmark.record('s', 'a', { emoji: `${'a'.repeat(15)}😀😀` }),
       {
         maxStringLength: 16,
@@ -111,7 +102,7 @@ describe('huge meta keys (repro 2)', () => {
       const before = heapMb();
       for (let i = 0; i < 20; i++) {
         const key = String(i).padEnd(10_000_000, 'k');
-        await recorded(() => stepmark.record('s', 'a', { [key]: 1 }), options);
+        await h.collected(() => stepmark.record('s', 'a', { [key]: 1 }), options);
       }
       expect(heapMb() - before).toBeLessThan(40);
     }
@@ -120,7 +111,7 @@ describe('huge meta keys (repro 2)', () => {
 
 describe('track meta (repro 4)', () => {
   it('keeps 128 keys per entity and counts the rest, in linear time', async () => {
-    const trace = await recorded(() => {
+    const trace = await h.collected(() => {
       // Quadratic before: 20,000 keys took 88 s.
       for (let i = 0; i < 20_000; i++) stepmark.track('o', { [`k${i}`]: i });
       stepmark.track('o', { k0: 'updated' });

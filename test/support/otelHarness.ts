@@ -28,6 +28,8 @@ export interface Harness {
   traces(): Promise<readonly Trace[]>;
   /** Runs `fn` inside a root span named 'request', in an enabled context; ends the span after. */
   request<T>(fn: () => T | Promise<T>, options?: stepmark.StepmarkOptions): Promise<T>;
+  /** As `request`, returning what `collect()` saw at the end of `fn` (throws when untraced). */
+  collected(fn: () => void, options?: stepmark.StepmarkOptions): Promise<Trace>;
   teardown(): Promise<void>;
 }
 
@@ -88,6 +90,14 @@ export function setupOtel(options: HarnessOptions = {}): Harness {
     async traces() {
       await processor.forceFlush();
       return sink.traces;
+    },
+    async collected(fn, requestOptions) {
+      const collected = await this.request(() => {
+        fn();
+        return stepmark.collect();
+      }, requestOptions);
+      if (collected === undefined) throw new Error('request was not traced');
+      return collected;
     },
     request(fn, requestOptions) {
       return tracer.startActiveSpan('request', async (span) => {
