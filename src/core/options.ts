@@ -80,15 +80,18 @@ function resolve(o: StepmarkOptions): ResolvedOptions {
   };
 }
 
-/** The redactor of the options; one that names a bad value rule redacts with the default rules. */
+/**
+ * The redactor of the options. Options given on the request path must not throw there: a bad
+ * value rule or an oversized list is reported, and the default rules apply instead (never fewer).
+ */
 function redactorOf(o: StepmarkOptions): Redactor {
   const keys = Array.isArray(o.redactKeys) ? o.redactKeys : undefined;
   const values = Array.isArray(o.redactValues) ? o.redactValues : undefined;
   try {
     return redactorFor(keys, values);
   } catch (error) {
-    reportInternalError('options.redactValues', error);
-    return redactorFor(keys, undefined);
+    reportInternalError('options.redactKeys/redactValues', error);
+    return redactorFor(undefined, undefined);
   }
 }
 

@@ -78,6 +78,21 @@ export interface StepmarkProcessorStats {
   internalErrors: number;
 }
 
+/** Sinks and analyzers a processor takes at most, per option. */
+const MAX_LIST_OPTION = 64;
+
+/**
+ * A list option (`sinks`, `exporters`, `analyzers`) as an array; a RangeError past 64 entries,
+ * before it is read (an array-like Proxy of length 2²⁰ would take seconds to copy).
+ */
+function listOption<T>(name: string, value: readonly T[] | undefined): T[] {
+  if (!Array.isArray(value)) return [];
+  if (value.length > MAX_LIST_OPTION) {
+    throw new RangeError(`stepmark-otel: ${name}: at most ${MAX_LIST_OPTION} entries`);
+  }
+  return [...(value as readonly T[])];
+}
+
 /** The one analyzer hook that runs on the request path, bound to its analyzer and isolated. */
 function recordObserver(
   analyzers: readonly TraceAnalyzer[],
@@ -137,15 +152,15 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
       this.#always = options.mode === 'always';
       this.#writer = options.writer ?? defaultWriter;
       this.#recent = new RecentTraces(nonNegativeInt(options.recentTraces, 100));
-      this.#analyzers = Array.isArray(options.analyzers) ? [...options.analyzers] : [];
+      this.#analyzers = listOption('analyzers', options.analyzers);
       this.#analyzesTraces = this.#analyzers.some((a) => typeof a.onTraceComplete === 'function');
       this.#observer = recordObserver(this.#analyzers, (a, e) => this.#analyzerError(a, e));
       const consumers: TraceConsumer[] = [];
       const onFinish = options.onFinish;
       if (typeof onFinish === 'function') consumers.push({ name: 'onFinish', consume: onFinish });
       const sinks = [
-        ...(Array.isArray(options.sinks) ? options.sinks : []),
-        ...(Array.isArray(options.exporters) ? options.exporters : []),
+        ...listOption('sinks', options.sinks),
+        ...listOption('exporters', options.exporters),
       ];
       sinks.forEach((sink, i) => consumers.push(sinkConsumer(sink, i)));
       this.#pipeline = new DeliveryPipeline(consumers, {

@@ -100,4 +100,20 @@ describe('fuzz findings', () => {
       expect(create).toThrow(/options could not be read/);
     }
   });
+
+  it('refuses list options longer than they may be before reading them', async () => {
+    const huge = new Proxy([], { get: (t, k) => (k === 'length' ? 2 ** 20 : Reflect.get(t, k)) });
+    for (const name of ['sinks', 'exporters', 'analyzers']) {
+      expect(() => new stepmark.StepmarkSpanProcessor({ [name]: huge })).toThrow(RangeError);
+    }
+    const keys: string[] = [];
+    keys.length = 2 ** 26;
+    const before = stepmark.stats().internalErrors;
+    // On the request path: reported, and the default rules apply.
+    const trace = await h.collected(() => stepmark.record('s', 'a', { password: 'x' }), {
+      redactKeys: keys,
+    });
+    expect(trace.events?.[0]?.meta).toEqual({ password: '[REDACTED]' });
+    expect(stepmark.stats().internalErrors).toBe(before + 1);
+  });
 });

@@ -94,6 +94,9 @@ const DESCRIBING_WORDS = new Set([
 /** What a redacted value (or part of a value) becomes. */
 export const REDACTED = '[REDACTED]';
 
+/** Terms and value rules a redactor takes at most. */
+const MAX_TERMS = 256;
+
 /** Most keys repeat: verdicts are remembered for short keys, and forgotten all at once when full. */
 const MAX_VERDICTS = 4_096;
 const MAX_CACHED_KEY_LENGTH = 128;
@@ -112,8 +115,14 @@ export class Redactor {
   readonly #scrubs: ReadonlyArray<(text: string, replacement: string) => string>;
   #verdicts = new Map<string, boolean>();
 
-  /** Throws a TypeError for a value rule that is not one (see `ValueRule`). */
+  /**
+   * Throws a TypeError for a value rule that is not one (see `ValueRule`), a RangeError for more
+   * than 256 terms or rules (a list is read whole: a sparse one of length 2²⁶ would take seconds).
+   */
   constructor(terms: readonly string[], valueRules: readonly ValueRule[] = []) {
+    if (terms.length > MAX_TERMS || valueRules.length > MAX_TERMS) {
+      throw new RangeError(`stepmark-otel: redactKeys and redactValues hold at most ${MAX_TERMS}`);
+    }
     this.#terms = terms.map((term) => keyWords(String(term))).filter((words) => words.length > 0);
     this.#scrubs = valueRules.map(scrubOf);
   }
