@@ -2,11 +2,12 @@ import { reportInternalError } from './registry.js';
 
 /** Whether `value` is a Promise or another thenable (a handler's or callback's async result). */
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
+  try {
+    return typeof (value as { then?: unknown }).then === 'function';
+  } catch {
+    return false; // a Proxy whose `get` throws: not a promise anyone can await either
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 // Regressions of what the fuzz suite (test/fuzz) found in the recording API.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as stepmark from '../../src/index.js';
+import { isThenable } from '../../src/core/isThenable.js';
 import { middleware } from '../../src/http/index.js';
 import { setupOtel, type Harness } from '../support/otelHarness.js';
 
@@ -115,5 +116,17 @@ describe('fuzz findings', () => {
     });
     expect(trace.events?.[0]?.meta).toEqual({ password: '[REDACTED]' });
     expect(stepmark.stats().internalErrors).toBe(before + 1);
+  });
+
+  it('treats a result whose `then` cannot be read as no promise (a sink returning a hostile Proxy)', () => {
+    const hostile = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('trap');
+        },
+      },
+    );
+    expect(isThenable(hostile)).toBe(false);
   });
 });
