@@ -1,4 +1,4 @@
-import { anyValue, type OtlpKeyValue, type OtlpTracesData } from './otlpJson.js';
+import { anyValue, listOf, objectOf, textOf, type OtlpTracesData } from './otlpJson.js';
 
 /** Jaeger could not be reached at all (refused, DNS, timeout). */
 export class JaegerUnreachableError extends Error {
@@ -38,49 +38,63 @@ export interface FindTracesQuery {
 /** Default base URL of Jaeger's query service. */
 export const DEFAULT_JAEGER_URL = 'http://localhost:16686';
 
-/** Whether a key-value list holds every wanted attribute (compared as text, as Jaeger does). */
-function holdsAll(
-  list: OtlpKeyValue[] | undefined,
-  wanted: Record<string, string>,
-  found: Set<string>,
-): void {
-  for (const kv of list ?? []) {
-    if (kv.key in wanted && String(anyValue(kv.value)) === wanted[kv.key]) found.add(kv.key);
+/**
+ * Whether a key-value list holds every wanted attribute (compared as text, as Jaeger does). The
+ * answer is Jaeger's: any field of another shape than OTLP/JSON's counts as absent.
+ */
+function holdsAll(list: unknown, wanted: Record<string, string>, found: Set<string>): void {
+  for (const item of listOf(list)) {
+    const kv = objectOf(item);
+    const key = textOf(kv?.key);
+    if (key !== undefined && Object.hasOwn(wanted, key)) {
+      if (String(anyValue(kv?.value)) === wanted[key]) found.add(key);
+    }
+  }
+}
+
+/** Each span of OTLP data with its resource, skipping what is not an object. */
+function* spansOf(data: unknown): Generator<{ resource: unknown; span: Record<string, unknown> }> {
+  for (const r of listOf(objectOf(data)?.resourceSpans)) {
+    const resourceSpans = objectOf(r);
+    for (const scope of listOf(resourceSpans?.scopeSpans)) {
+      for (const span of listOf(objectOf(scope)?.spans)) {
+        const s = objectOf(span);
+        if (s !== undefined) yield { resource: objectOf(resourceSpans?.resource), span: s };
+      }
+    }
   }
 }
 
 /** The traces of `data` with a span matching every attribute (on the span, its resource or events). */
 function onlyMatching(data: OtlpTracesData, wanted: Record<string, string>): OtlpTracesData {
   const keys = Object.keys(wanted).length;
-  const matching = new Set<string>();
-  for (const r of data.resourceSpans ?? []) {
-    for (const scope of r.scopeSpans ?? []) {
-      for (const span of scope.spans ?? []) {
-        const found = new Set<string>();
-        holdsAll(r.resource?.attributes, wanted, found);
-        holdsAll(span.attributes, wanted, found);
-        for (const event of span.events ?? []) holdsAll(event.attributes, wanted, found);
-        if (found.size === keys) matching.add(span.traceId);
-      }
-    }
+  const matching = new Set<unknown>();
+  for (const { resource, span } of spansOf(data)) {
+    const found = new Set<string>();
+    holdsAll(objectOf(resource)?.attributes, wanted, found);
+    holdsAll(span.attributes, wanted, found);
+    for (const event of listOf(span.events)) holdsAll(objectOf(event)?.attributes, wanted, found);
+    if (found.size === keys) matching.add(span.traceId);
   }
+  const kept = (spans: unknown): unknown[] =>
+    listOf(spans).filter((span) => matching.has(objectOf(span)?.traceId));
   return {
-    resourceSpans: (data.resourceSpans ?? []).map((r) => ({
-      ...r,
-      scopeSpans: (r.scopeSpans ?? []).map((scope) => ({
-        ...scope,
-        spans: (scope.spans ?? []).filter((span) => matching.has(span.traceId)),
+    resourceSpans: listOf(data.resourceSpans).map((r) => ({
+      ...objectOf(r),
+      scopeSpans: listOf(objectOf(r)?.scopeSpans).map((scope) => ({
+        ...objectOf(scope),
+        spans: kept(objectOf(scope)?.spans),
       })),
     })),
-  };
+  } as OtlpTracesData;
 }
 
 /** The distinct trace ids of OTLP data, in order of appearance. */
 function traceIdsOf(data: OtlpTracesData): string[] {
   const ids = new Set<string>();
-  for (const r of data.resourceSpans ?? []) {
-    for (const scope of r.scopeSpans ?? [])
-      for (const span of scope.spans ?? []) ids.add(span.traceId);
+  for (const { span } of spansOf(data)) {
+    const id = textOf(span.traceId);
+    if (id !== undefined) ids.add(id);
   }
   return [...ids];
 }
@@ -108,7 +122,7 @@ export class JaegerClient {
       throw new TraceNotFoundError(`not a trace id (32 hex digits): ${traceId}`);
     }
     const data = await this.#get(`/api/v3/traces/${traceId.toLowerCase()}`, `trace ${traceId}`);
-    if ((data.resourceSpans ?? []).length === 0)
+    if (listOf(data.resourceSpans).length === 0)
       throw new TraceNotFoundError(`trace ${traceId} not found in Jaeger`);
     return data;
   }
@@ -134,8 +148,8 @@ export class JaegerClient {
       if (!(error instanceof TraceNotFoundError)) throw error;
       return traceIdsOf(await this.findTraces(query)); // no legacy endpoint: search through v3
     }
-    const data = (found as { data?: Array<{ traceID?: unknown }> }).data ?? [];
-    return data.map((t) => t.traceID).filter((id): id is string => typeof id === 'string');
+    const ids = listOf(objectOf(found)?.data).map((t) => textOf(objectOf(t)?.traceID));
+    return ids.filter((id): id is string => id !== undefined);
   }
 
   /**
@@ -165,15 +179,13 @@ export class JaegerClient {
 
   /** Names of the services Jaeger has spans of. */
   async services(): Promise<string[]> {
-    const body = (await this.#fetchJson('/api/v3/services', 'services')) as { services?: unknown };
-    return Array.isArray(body.services)
-      ? body.services.filter((s): s is string => typeof s === 'string')
-      : [];
+    const body = objectOf(await this.#fetchJson('/api/v3/services', 'services'));
+    return listOf(body?.services).filter((s): s is string => typeof s === 'string');
   }
 
   async #get(path: string, what: string): Promise<OtlpTracesData> {
-    const body = (await this.#fetchJson(path, what)) as { result?: OtlpTracesData };
-    return body.result ?? { resourceSpans: [] };
+    const result = objectOf(objectOf(await this.#fetchJson(path, what))?.result);
+    return (result ?? { resourceSpans: [] }) as OtlpTracesData;
   }
 
   async #fetchJson(path: string, what: string): Promise<unknown> {

@@ -22,6 +22,7 @@ import {
   DeliveryPipeline,
   type DeliveryStats,
 } from './DeliveryPipeline.js';
+import { copyOfFindings, printableFindings } from './printableFindings.js';
 import { requestSpans } from './requestSpans.js';
 import { RecentTraces } from './RecentTraces.js';
 import type { TraceAnalyzer } from './TraceAnalyzer.js';
@@ -422,7 +423,7 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
   #copyOf(trace: TraceAssembly): Trace {
     // With analyzers the JSON is kept (their findings are in it); otherwise a fresh build is
     // already a copy, and cheaper than cloning.
-    return this.#analyzesTraces ? structuredClone(this.#jsonOf(trace)) : trace.build(true);
+    return this.#analyzesTraces ? copyOfFindings(this.#jsonOf(trace)) : trace.build(true);
   }
 
   /**
@@ -441,7 +442,16 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
         this.#analyzerError(analyzer, error);
       }
     }
-    return json;
+    const { trace: printable, replaced } = printableFindings(json);
+    if (replaced > 0) {
+      this.#stats.analyzerErrors += replaced;
+      warnOnce(
+        'analyzer:unprintable',
+        `an analyzer left ${replaced} field(s) JSON cannot print: replaced`,
+      );
+      trace.replaceBuilt(printable);
+    }
+    return printable;
   }
 
   #analyzerError(analyzer: TraceAnalyzer, error: unknown): void {

@@ -19,7 +19,9 @@ export interface TraceAnalyzer {
   /**
    * Gets the JSON of a finished trace before any consumer does, and may add its findings to it
    * (a field of its own). Runs off the request's path, once per trace that something reads; with
-   * an analyzer that has this hook, every finished trace is built.
+   * an analyzer that has this hook, every finished trace is built. A field left in a shape JSON
+   * cannot print (a BigInt, a cycle, a throwing getter) is replaced by a sanitized copy, as
+   * meta is, and counted in `analyzerErrors`.
    */
   onTraceComplete?(trace: Trace): void;
 }

@@ -8,6 +8,7 @@ import { defaultRedactor, type Redactor } from '../core/redaction/Redactor.js';
 import type { IncompleteReason, Trace, TraceSpan } from '../types.js';
 import { EndedSpan } from './EndedSpan.js';
 import { mergeTraces } from './mergeTraces.js';
+import { copyOfFindings } from './printableFindings.js';
 import { requestSpans } from './requestSpans.js';
 import { summarizeSpan } from './summarizeSpan.js';
 
@@ -173,13 +174,18 @@ export class TraceAssembly {
     return this.#json;
   }
 
+  /** Replaces the kept JSON (see `build`) by its printable repair, once analyzers ran. */
+  replaceBuilt(json: Trace): void {
+    if (this.#json !== undefined) this.#json = json;
+  }
+
   /**
    * The JSON of the trace: its decisions (the sessions' drafts, merged if more than one) and its
    * spans. With `copy` every object is new; without, meta objects are shared with the drafts and
    * the caller must not modify it. Sealed with `keepJson`, it is built once and kept.
    */
   build(copy: boolean): Trace {
-    if (this.#json !== undefined) return copy ? structuredClone(this.#json) : this.#json;
+    if (this.#json !== undefined) return copy ? copyOfFindings(this.#json) : this.#json;
     const drafts = this.#drafts ?? this.sessions.map((s) => s.draft);
     const parts = drafts.map((d) => d.toTrace(this.traceId, copy));
     const trace =

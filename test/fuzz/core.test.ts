@@ -15,7 +15,6 @@ import {
   freshStrings,
   type Hostile,
 } from './support/hostile.js';
-import { allowingOpen, openParams, type OpenFinding } from './support/openFindings.js';
 import { measured, printSummary, type PropertyMeter } from './support/PropertyMeter.js';
 
 configureFuzz();
@@ -200,21 +199,17 @@ async function tracedRequest(
   h.exporter.reset();
 }
 
-/** A property over lists of calls made in one traced request (see openFindings.ts). */
+/** A property over lists of calls made in one traced request. */
 function callsProperty(
   calls: Arbitrary<Call>,
   maxLength: number,
-  findings: readonly OpenFinding[] = [],
 ): (meter: PropertyMeter) => Promise<void> {
   return (meter) =>
-    allowingOpen(meter.property, findings, () =>
-      fc.assert(
-        fc.asyncProperty(fc.array(calls, { minLength: 1, maxLength }), async (list) => {
-          meter.case();
-          await tracedRequest(meter, () => runCalls(meter, list));
-        }),
-        openParams(findings),
-      ),
+    fc.assert(
+      fc.asyncProperty(fc.array(calls, { minLength: 1, maxLength }), async (list) => {
+        meter.case();
+        await tracedRequest(meter, () => runCalls(meter, list));
+      }),
     );
 }
 
@@ -375,31 +370,27 @@ describe('fuzz: recording API', () => {
             arbitrary: fc.array(anyCall, { maxLength: 3 }).map((calls): Step => ({ kind, calls })),
           })),
         );
-        const findings: OpenFinding[] = [];
-        await allowingOpen(meter.property, findings, () =>
-          fc.assert(
-            fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 12 }), async (steps) => {
-              meter.case();
-              const late: Call[] = [];
-              await tracedRequest(meter, async () => {
-                for (const s of steps) {
-                  if (s.kind === 'call') runCalls(meter, [s.call]);
-                  else if (s.kind === 'await')
-                    await (s.immediate ? new Promise((r) => setImmediate(r)) : Promise.resolve());
-                  else if (s.kind === 'nested')
-                    meter.call('withTracing', () =>
-                      stepmark.withTracing(() => runCalls(meter, s.calls)),
-                    );
-                  else if (s.kind === 'outside')
-                    context.with(ROOT_CONTEXT, () => runCalls(meter, s.calls));
-                  else late.push(...s.calls.map((c) => hostileBound(c)));
-                }
-              });
-              // A stray callback of the finished request: its context still holds the session.
-              runCalls(meter, late);
-            }),
-            openParams(findings),
-          ),
+        await fc.assert(
+          fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 12 }), async (steps) => {
+            meter.case();
+            const late: Call[] = [];
+            await tracedRequest(meter, async () => {
+              for (const s of steps) {
+                if (s.kind === 'call') runCalls(meter, [s.call]);
+                else if (s.kind === 'await')
+                  await (s.immediate ? new Promise((r) => setImmediate(r)) : Promise.resolve());
+                else if (s.kind === 'nested')
+                  meter.call('withTracing', () =>
+                    stepmark.withTracing(() => runCalls(meter, s.calls)),
+                  );
+                else if (s.kind === 'outside')
+                  context.with(ROOT_CONTEXT, () => runCalls(meter, s.calls));
+                else late.push(...s.calls.map((c) => hostileBound(c)));
+              }
+            });
+            // A stray callback of the finished request: its context still holds the session.
+            runCalls(meter, late);
+          }),
         );
       }),
     fuzzTimeout(300),

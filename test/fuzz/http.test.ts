@@ -27,7 +27,6 @@ import {
   triggerValue,
 } from './support/headerValues.js';
 import { hostile, weirdString, type Hostile } from './support/hostile.js';
-import { allowingOpen, openParams, type OpenFinding } from './support/openFindings.js';
 import {
   coreOptions,
   hostileRecord,
@@ -229,15 +228,13 @@ const httpOptions: Arbitrary<Hostile> = fc.oneof(
   },
 );
 
-const HTTP_FINDINGS: OpenFinding[] = [];
-
 describe('fuzz: stepmark-otel/http', () => {
   it(
     'answers every request with arbitrary trigger, traceparent, tracestate and baggage bytes',
     () =>
       measured('http: withStepmark, raw requests', (meter) =>
-        allowingOpen(meter.property, HTTP_FINDINGS, () =>
-          fc.assert(
+        fc
+          .assert(
             fc.asyncProperty(
               fc.boolean(),
               requestPath,
@@ -248,9 +245,8 @@ describe('fuzz: stepmark-otel/http', () => {
                 await send(meter, path, headers);
               },
             ),
-            openParams(HTTP_FINDINGS),
-          ),
-        ).finally(idle),
+          )
+          .finally(idle),
       ),
     fuzzTimeout(300),
   );
@@ -259,8 +255,8 @@ describe('fuzz: stepmark-otel/http', () => {
     'refuses wrong middleware options at creation with a TypeError/RangeError, or serves',
     () =>
       measured('http: withStepmark(handler, options)', (meter) =>
-        allowingOpen(meter.property, HTTP_FINDINGS, () =>
-          fc.assert(
+        fc
+          .assert(
             fc.asyncProperty(httpOptions, requestHeaders, async (options, headers) => {
               meter.case();
               const given = options.make() as StepmarkHttpOptions;
@@ -279,9 +275,8 @@ describe('fuzz: stepmark-otel/http', () => {
                 { name: 'baggage', value: 'stepmark=1', encoding: 'latin1' },
               ]);
             }),
-            openParams(HTTP_FINDINGS),
-          ),
-        ).finally(idle),
+          )
+          .finally(idle),
       ),
     fuzzTimeout(500),
   );
@@ -341,30 +336,27 @@ describe('fuzz: stepmark-otel/http', () => {
               maxHeaderBytes: 4_096,
             }),
         );
-        return allowingOpen(meter.property, HTTP_FINDINGS, () =>
-          fc.assert(
-            fc.asyncProperty(head, fc.nat(1), async ({ head: given }, which) => {
-              meter.case();
-              const gate = gates[which] as RequestGate<RequestHead>;
-              const traced = context.with(ROOT_CONTEXT, () =>
-                meter.call('RequestGate.open', () => gate.open(given, given)),
+        return fc.assert(
+          fc.asyncProperty(head, fc.nat(1), async ({ head: given }, which) => {
+            meter.case();
+            const gate = gates[which] as RequestGate<RequestHead>;
+            const traced = context.with(ROOT_CONTEXT, () =>
+              meter.call('RequestGate.open', () => gate.open(given, given)),
+            );
+            if (traced !== undefined) {
+              context.with(traced.ctx, () => scenario(meter));
+              checkTraceHeader(meter.call('headerValue', () => traced.headerValue()));
+              meter.call('finish', () =>
+                traced.finish({ attributes: { 'http.response.status_code': 200 } }),
               );
-              if (traced !== undefined) {
-                context.with(traced.ctx, () => scenario(meter));
-                checkTraceHeader(meter.call('headerValue', () => traced.headerValue()));
-                meter.call('finish', () =>
-                  traced.finish({ attributes: { 'http.response.status_code': 200 } }),
-                );
-              }
-              await meter.callAsync('forceFlush', () => h.traces(), 1_000);
-              for (const t of finished)
-                meter.call('JSON.stringify(onFinish trace)', () => JSON.stringify(t));
-              finished = [];
-              h.sink.clear();
-              h.exporter.reset();
-            }),
-            openParams(HTTP_FINDINGS),
-          ),
+            }
+            await meter.callAsync('forceFlush', () => h.traces(), 1_000);
+            for (const t of finished)
+              meter.call('JSON.stringify(onFinish trace)', () => JSON.stringify(t));
+            finished = [];
+            h.sink.clear();
+            h.exporter.reset();
+          }),
         );
       }),
     fuzzTimeout(100),

@@ -106,6 +106,35 @@ describe('JaegerClient', () => {
     expect(ids).toEqual([TRACE]);
     expect(paths[1]).toMatch(/^\/api\/v3\/traces\?.*query\.attributes=/);
   });
+
+  it('reads a search answer of any other shape as no match, never as a crash', async () => {
+    // Each body answers both searches; each once failed with a TypeError (null, a list that is a
+    // number, an inherited key name as a wanted attribute).
+    const bodies = [
+      'null',
+      '{"data":null}',
+      '{"data":[null,{"traceID":5}],"result":{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"x","attributes":7}]}]}]}}',
+      '{"result":{"resourceSpans":[null,{"resource":1,"scopeSpans":[{"spans":[null,{"events":[{"attributes":{}}]}]}]}]}}',
+    ];
+    for (const body of bodies) {
+      const jaeger = await fake((req, res) =>
+        req.url?.startsWith('/api/traces?') ? res.writeHead(404).end('404') : res.end(body),
+      );
+      const client = new JaegerClient(jaeger);
+      const query = {
+        service: 's',
+        attributes: { valueOf: 'x', 'stepmark.entity.id': 'o' },
+        startMin: 0,
+      };
+      await expect(client.findTraceIds(query)).resolves.toEqual([]);
+      await expect(client.services()).resolves.toEqual([]);
+      await new Promise<void>((resolve) => server!.close(() => resolve()));
+      const legacy = await fake((_req, res) => res.end(body));
+      await expect(new JaegerClient(legacy).findTraceIds(query)).resolves.toEqual([]);
+      await new Promise<void>((resolve) => server!.close(() => resolve()));
+      server = undefined;
+    }
+  });
 });
 
 describe('stepmark-otel CLI output', () => {

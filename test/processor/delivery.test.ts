@@ -208,5 +208,42 @@ describe('StepmarkSpanProcessor delivery', () => {
         'declined',
       );
     });
+
+    it('findings JSON cannot print are replaced, counted, and every consumer still prints', async () => {
+      const cyclic: Record<string, unknown> = { name: 'loop' };
+      cyclic.self = cyclic;
+      h = setupOtel({
+        processor: {
+          maxTraces: 10,
+          analyzers: [
+            {
+              onTraceComplete(t) {
+                Object.assign(t, { big: 1n, cyclic, ok: { n: 1 }, fn: () => 1 });
+                Object.defineProperty(t, 'unreadable', {
+                  enumerable: true,
+                  get: () => {
+                    throw new Error('getter bug');
+                  },
+                });
+              },
+            },
+            new stepmark.EntityOutcomes(),
+          ],
+        },
+      });
+      await h.request(() => stepmark.recordEntity('order_1', 'fraud', 'cleared'));
+      const [trace] = await h.traces();
+      const printed = JSON.parse(JSON.stringify(trace)) as Record<string, unknown>;
+      expect(printed.big).toBe('1');
+      expect(printed.cyclic).toEqual({ name: 'loop', self: '[Circular]' });
+      expect(printed.ok).toEqual({ n: 1 });
+      expect(printed).not.toHaveProperty('unreadable');
+      expect(trace?.outcomes?.order_1?.action).toBe('cleared');
+      // big, cyclic and unreadable: three fields replaced.
+      expect(h.processor.stats().analyzerErrors).toBe(3);
+      const id = trace?.trace_id ?? '';
+      expect(JSON.parse(JSON.stringify(h.processor.collect(id)))).toEqual(printed);
+      expect(() => JSON.stringify(h.processor.recent())).not.toThrow();
+    });
   });
 });
