@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Trace } from '../../src/index.js';
 
 const script = fileURLToPath(new URL('./fixtures/chainService.ts', import.meta.url));
-const signedScript = fileURLToPath(new URL('./fixtures/signedChainService.ts', import.meta.url));
 
 /** What a service of the signed chain received: the trace it ran in and its `baggage` header. */
 interface Seen {
@@ -26,23 +25,22 @@ interface Service {
   traceOf(traceId: string): Promise<Trace>;
 }
 
-/** Which fixture a service runs, with which arguments before the downstream URL, in which env. */
+/** The options JSON of a chain service (see the fixture), and its environment. */
 interface Fixture {
-  script: string;
-  args?: string[];
+  options?: object;
   env?: NodeJS.ProcessEnv;
 }
 
 /** Starts one chain service in its own Node process; resolves once it listens on 127.0.0.1. */
-function start(name: string, downstream?: string, fixture: Fixture = { script }): Promise<Service> {
+function start(name: string, downstream?: string, fixture: Fixture = {}): Promise<Service> {
   const child = spawn(
     process.execPath,
     [
       '--import',
       'tsx',
-      fixture.script,
+      script,
       name,
-      ...(fixture.args ?? []),
+      JSON.stringify(fixture.options ?? {}),
       ...(downstream ? [downstream] : []),
     ],
     {
@@ -179,8 +177,7 @@ describe('a signed stepmark flag across three services (authorize and a shared k
   let leaf: Service;
   beforeAll(async () => {
     const fixture = (options: object): Fixture => ({
-      script: signedScript,
-      args: [JSON.stringify(options)],
+      options: { tokenAuthorizer: true, ...options },
       env,
     });
     leaf = await start('leaf', undefined, fixture({}));

@@ -17,11 +17,12 @@ export const FUZZ_RUNS = positiveInt('STEPMARK_FUZZ_RUNS', 50);
 export const FUZZ_SEED = positiveInt('STEPMARK_FUZZ_SEED', 42);
 
 /**
- * Upper bound of one in-process call, in ms. Generous on purpose: a single call costs micro- to
- * milliseconds, so only a pathological blow-up (a quadratic walk, a copy of millions of paths)
- * crosses it, never a GC pause or a busy CI machine.
+ * Upper bound of one in-process call, in ms. Generous on purpose: the slowest call seen in 1,000
+ * cases took 73 ms, the blow-ups this suite found took 5 to 10 s; only such a blow-up (a quadratic
+ * walk, a copy of millions of paths) crosses it, never a GC pause or a busy CI machine. Speed
+ * itself is measured in bench/, not here.
  */
-export const CALL_BUDGET_MS = 250;
+export const CALL_BUDGET_MS = 1_000;
 
 /** Upper bound of one call that goes over a loopback socket (an HTTP request, a CLI run). */
 export const IO_CALL_BUDGET_MS = 2_000;
