@@ -1,4 +1,5 @@
-import { anyValue, listOf, objectOf, textOf, type OtlpTracesData } from './otlpJson.js';
+import { listOf, objectOf, textOf } from '../core/jsonShape.js';
+import { anyValue, type OtlpTracesData } from './otlpJson.js';
 
 /** Jaeger could not be reached at all (refused, DNS, timeout). */
 export class JaegerUnreachableError extends Error {

@@ -1,3 +1,5 @@
+import { listOf, objectOf } from '../core/jsonShape.js';
+
 // The OTLP/JSON shapes Jaeger's /api/v3 returns (TracesData), as far as the rebuild reads them.
 
 /** An OTLP AnyValue in its JSON form (64-bit integers arrive as strings). */
@@ -52,23 +54,6 @@ const NESTED = '[Nested]';
 
 /** Milliseconds since the epoch that a Date can hold (past them, `toISOString` throws). */
 const MAX_EPOCH_MS = 8.64e15;
-
-/** `value` as an object when it is a JSON object (not null, not a list), else undefined. */
-export function objectOf(value: unknown): Readonly<Record<string, unknown>> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
-}
-
-/** `value` when it is a list, else an empty list: a field of another type counts as absent. */
-export function listOf(value: unknown): readonly unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
-/** `value` when it is a string, else undefined. */
-export function textOf(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
 
 /**
  * A plain JS value of an AnyValue: arrays and maps become arrays and objects. A field of another

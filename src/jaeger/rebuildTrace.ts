@@ -10,14 +10,8 @@ import { decodeMeta, decodeMetaValue } from '../core/records/metaAttributes.js';
 import { decodeSpanEvent } from '../core/records/recordKinds.js';
 import { TraceDraft } from '../core/records/TraceDraft.js';
 import type { Meta, MetaValue, Trace, TraceEvent, TraceSpan } from '../types.js';
-import {
-  attributesOf,
-  listOf,
-  nanosToMs,
-  objectOf,
-  textOf,
-  type OtlpTracesData,
-} from './otlpJson.js';
+import { listOf, objectOf, textOf } from '../core/jsonShape.js';
+import { attributesOf, nanosToMs, type OtlpTracesData } from './otlpJson.js';
 
 /** Service name of spans without a `service.name` resource attribute. */
 const UNKNOWN_SERVICE = 'unknown_service';

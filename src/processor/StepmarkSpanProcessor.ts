@@ -434,6 +434,7 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
     const built = trace.built;
     if (built !== undefined) return built;
     const json = trace.build(false);
+    if (!this.#analyzesTraces) return json;
     for (const analyzer of this.#analyzers) {
       if (typeof analyzer.onTraceComplete !== 'function') continue;
       try {

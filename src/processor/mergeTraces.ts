@@ -1,3 +1,4 @@
+import { objectOf } from '../core/jsonShape.js';
 import { RECORD_KINDS } from '../core/records/recordKinds.js';
 import { setKey } from '../core/sanitize.js';
 import type { EntityTrace, Trace, TraceEvent } from '../types.js';
@@ -12,13 +13,6 @@ const COUNTERS = [
 ] as const;
 
 type Fields = Readonly<Record<string, unknown>>;
-
-/** `value` when it is a JSON object (not null, not a list), else undefined. */
-function objectOf(value: unknown): Fields | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Fields)
-    : undefined;
-}
 
 /** The objects of `value` when it is a list (events to be sorted by their timestamp), else undefined. */
 function objectsOf(value: unknown): TraceEvent[] | undefined {
