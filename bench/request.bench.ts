@@ -21,7 +21,7 @@ const raw =
   (events: number): RequestHandler =>
   (span: Span) => {
     for (let e = 0; e < events; e++) {
-      span.addEvent('stepmark.event', {
+      span.addEvent('stage: action', {
         'stepmark.stage': 'stage',
         'stepmark.action': 'action',
         'stepmark.entity.id': `order_${e % 4}`,

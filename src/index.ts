@@ -13,17 +13,21 @@ export type { ValueRule } from './core/redaction/valueRules.js';
 export { META_BUDGET } from './core/sanitize.js';
 export {
   ATTR_ACTION,
+  ATTR_CONVENTIONS_VERSION,
+  ATTR_DECISIONS,
   ATTR_DROPPED_SPAN_EVENTS,
   ATTR_ENTITY_ID,
   ATTR_ENTITY_IDS,
   ATTR_ENTITY_IDS_DROPPED,
   ATTR_ENTITY_KIND,
   ATTR_META_PREFIX,
+  ATTR_OUTCOMES,
   ATTR_OVERFLOW_OF,
   ATTR_PROCESS,
   ATTR_SEQ,
   ATTR_STAGE,
   ATTR_TRACE_META_PREFIX,
+  CONVENTIONS_VERSION,
   EVENT_DECISION,
   EVENT_TRACK,
 } from './core/attributes.js';

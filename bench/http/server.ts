@@ -28,13 +28,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import type express from 'express';
 import * as stepmark from 'stepmark-otel';
-import {
-  ATTR_ACTION,
-  ATTR_ENTITY_ID,
-  ATTR_META_PREFIX,
-  ATTR_STAGE,
-  EVENT_DECISION,
-} from 'stepmark-otel';
+import { ATTR_ACTION, ATTR_ENTITY_ID, ATTR_META_PREFIX, ATTR_STAGE } from 'stepmark-otel';
 import { middleware, withStepmark, type StepmarkHttpOptions } from 'stepmark-otel/http';
 import {
   EVENTS,
@@ -111,7 +105,7 @@ function work(req: IncomingMessage): void {
   if (variant === 'otel-events') {
     const span = trace.getActiveSpan();
     for (let i = 0; i < EVENTS; i++) {
-      span?.addEvent(EVENT_DECISION, {
+      span?.addEvent('stage: action', {
         [ATTR_STAGE]: 'stage',
         [ATTR_ACTION]: 'action',
         [ATTR_ENTITY_ID]: `order_${i % 4}`,

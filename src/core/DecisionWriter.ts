@@ -1,4 +1,4 @@
-import type { Span } from '@opentelemetry/api';
+import type { Attributes, Span } from '@opentelemetry/api';
 import type { Meta } from '../types.js';
 import type { EventRecord } from './records/EventRecord.js';
 
@@ -20,4 +20,9 @@ export interface DecisionWriter {
   ): number;
   /** Writes request-level meta on the local root span. */
   writeTraceMeta(span: Span, meta: Meta): void;
+  /**
+   * Writes the request's summary (`requestSummary`: decisions, outcomes, conventions' version) on
+   * the local root span. Optional: a writer without it leaves the summary out.
+   */
+  writeSummary?(span: Span, summary: Attributes): void;
 }

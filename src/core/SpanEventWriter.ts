@@ -1,5 +1,6 @@
 import {
   ROOT_CONTEXT,
+  SpanStatusCode,
   trace,
   type Attributes,
   type HrTime,
@@ -75,6 +76,7 @@ function addEvents(span: Span, records: readonly EventRecord[], from: number, to
     const attributes = kind.encode(record);
     const time = onSpanClock(span, record.perf);
     record.spanId = spanId;
+    if (record.marksError) markError(span, name);
     if (time !== undefined) {
       const hrTime = toHrTime(time);
       if (!appendSpanEvent(span, name, attributes, hrTime)) span.addEvent(name, attributes, hrTime);
@@ -86,6 +88,16 @@ function addEvents(span: Span, records: readonly EventRecord[], from: number, to
     const assigned = log?.[log.length - 1]?.time;
     if (Array.isArray(assigned)) record.time = hrTimeToMs(assigned as HrTime);
   }
+}
+
+/**
+ * Error status for a decision of `errorActions`, its message the decision (`fraud_check:
+ * blocked`). A status the application set is its own: an error keeps its message, and OK is final.
+ */
+function markError(span: Span, decision: string): void {
+  const status = (span as { status?: { code?: unknown } }).status;
+  if (status?.code === SpanStatusCode.ERROR || status?.code === SpanStatusCode.OK) return;
+  span.setStatus({ code: SpanStatusCode.ERROR, message: decision });
 }
 
 /** Lists `ids` (merged with ids already on the span) in `stepmark.entity.ids`, capped. */
@@ -119,7 +131,7 @@ export interface SpanEventWriterOptions {
 
 /**
  * The default DecisionWriter: one span event per record, as its record kind encodes it
- * (`stepmark.event`, `stepmark.track`, ...), at the time it was recorded, and
+ * (`fraud_check: blocked`, `stepmark.track`, ...), at the time it was recorded, and
  * `stepmark.entity.ids` on the span. Decisions past the span's event limit go on child spans
  * named `stepmark.overflow`, so that none is lost in the backend and none pushes out the
  * application's own events.
@@ -185,6 +197,11 @@ export class SpanEventWriter implements DecisionWriter {
       return child;
     child.end();
     return undefined;
+  }
+
+  /** Sets the request's summary (`stepmark.decisions`, `stepmark.outcomes`) on the local root span. */
+  writeSummary(span: Span, summary: Attributes): void {
+    span.setAttributes(summary);
   }
 
   /** Sets `stepmark.trace.meta.<key>` on the local root span. */

@@ -28,7 +28,30 @@ export const ATTR_PROCESS = 'stepmark.process';
 /** Attribute of an overflow span: the id of the span whose decisions it continues. */
 export const ATTR_OVERFLOW_OF = 'stepmark.overflow_of';
 
-/** Span event name of a decision (`record`, `recordEntity`, `step`, `enter`, ...). */
+/**
+ * The span event name decisions were written under before they were named `<stage>: <action>`;
+ * readers (stepmark-otel/jaeger, the CLI) still recognise it. Decisions are recognised by their
+ * attributes (`stepmark.stage` and `stepmark.action`), whatever their name.
+ */
 export const EVENT_DECISION = 'stepmark.event';
 /** Span event name of `track`. */
 export const EVENT_TRACK = 'stepmark.track';
+
+/**
+ * Local root span attribute: the decisions the request recorded (its session's count), so that a
+ * search can find the requests that decided anything (`stepmark.decisions>0` in a backend that
+ * compares numbers).
+ */
+export const ATTR_DECISIONS = 'stepmark.decisions';
+/**
+ * Local root span attribute: how each entity ended up, its last decision, as
+ * `<entity id>: <stage>: <action>` (at most 32 entities, in first-recorded order).
+ */
+export const ATTR_OUTCOMES = 'stepmark.outcomes';
+/**
+ * Local root span attribute: the version of these names and shapes
+ * (`docs/semantic-conventions.md`), so that dashboards can tell which contract a trace follows.
+ */
+export const ATTR_CONVENTIONS_VERSION = 'stepmark.conventions.version';
+/** The version of `docs/semantic-conventions.md` the code writes. */
+export const CONVENTIONS_VERSION = '1';

@@ -35,6 +35,13 @@ export interface StepmarkOptions {
    * @example { redactValues: ['jwt', 'bearer', 'card', /\bAKIA[0-9A-Z]{16}\b/] }
    */
   redactValues?: readonly ValueRule[];
+  /**
+   * Actions that mean something went wrong (`['blocked', 'rejected', 'failed']`): a decision with
+   * one of them marks the span it is written on with error status (its message the decision,
+   * `fraud_check: blocked`), so that Jaeger shows the request red in its search list and
+   * timeline. A status the application set is kept. Default none.
+   */
+  errorActions?: readonly string[];
 }
 
 /** Options with every default applied. */
@@ -46,6 +53,8 @@ export interface ResolvedOptions {
   traceMeta: Record<string, unknown> | undefined;
   entityFilter: ((entityId: string) => boolean) | undefined;
   redactor: Redactor;
+  /** `errorActions` as a set; undefined when none. */
+  errorActions: ReadonlySet<string> | undefined;
 }
 
 const DEFAULT_MAX_EVENTS = 10_000;
@@ -77,6 +86,7 @@ function resolve(o: StepmarkOptions): ResolvedOptions {
     traceMeta: o.traceMeta !== null && typeof o.traceMeta === 'object' ? o.traceMeta : undefined,
     entityFilter: typeof o.entityFilter === 'function' ? o.entityFilter : undefined,
     redactor: redactorOf(o),
+    errorActions: errorActionsOf(o.errorActions),
   };
 }
 
@@ -103,4 +113,19 @@ function redactorOf(o: StepmarkOptions): Redactor {
 export function optionsError(where: string, error: unknown): Error {
   if (error instanceof TypeError || error instanceof RangeError) return error;
   return new TypeError(`stepmark-otel: ${where}: its options could not be read`, { cause: error });
+}
+
+/** Entries `errorActions` takes at most. */
+export const MAX_ERROR_ACTIONS = 256;
+
+/** The `errorActions` option as a set of its strings; undefined when it names none. */
+function errorActionsOf(actions: unknown): ReadonlySet<string> | undefined {
+  if (!Array.isArray(actions)) return undefined;
+  if (actions.length > MAX_ERROR_ACTIONS) {
+    // Read on the request path: a sparse list of length 2³² would take minutes to filter.
+    reportInternalError('options.errorActions', new RangeError('more than 256 errorActions'));
+    return undefined;
+  }
+  const set = new Set(actions.filter((a): a is string => typeof a === 'string' && a !== ''));
+  return set.size > 0 ? set : undefined;
 }

@@ -126,7 +126,7 @@ describe('recording API', () => {
       );
       const request = h.exporter.getFinishedSpans().find((s) => s.name === 'request');
       expect(request?.events).toHaveLength(1);
-      expect(request?.events[0]?.name).toBe('stepmark.event');
+      expect(request?.events[0]?.name).toBe('fraud_check: cleared');
       expect(request?.events[0]?.attributes).toEqual({
         'stepmark.seq': expect.any(Number),
         'stepmark.stage': 'fraud_check',

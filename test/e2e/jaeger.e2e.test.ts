@@ -85,7 +85,7 @@ describe.skipIf('reason' in found)('Jaeger end to end', () => {
     const payment = byName.get('payment');
     expect(payment?.events?.map((e) => [e.name, attrs(e.attributes)])).toEqual([
       [
-        'stepmark.event',
+        'payment: captured',
         {
           'stepmark.stage': { stringValue: 'payment' },
           'stepmark.action': { stringValue: 'captured' },
@@ -98,7 +98,10 @@ describe.skipIf('reason' in found)('Jaeger end to end', () => {
     ]);
     const root = byName.get('POST /checkout');
     // Jaeger does not keep the order events were written in; the rebuild orders them by time.
-    expect(root?.events?.map((e) => e.name).sort()).toEqual(['stepmark.event', 'stepmark.track']);
+    expect(root?.events?.map((e) => e.name).sort()).toEqual([
+      'fraud_check: cleared',
+      'stepmark.track',
+    ]);
     expect(attrs(root?.attributes)['stepmark.trace.meta.route']).toEqual({
       stringValue: '/checkout',
     });

@@ -33,6 +33,6 @@ describe('stepmark-otel/hono under app.request (no socket)', () => {
     expect(rest).toEqual([]);
     expect(span?.name).toBe('GET /orders/:id');
     expect(span?.attributes['url.path']).toBe('/orders/42');
-    expect(span?.events.map((e) => e.name)).toContain('stepmark.event');
+    expect(span?.events.map((e) => e.name)).toContain('fraud_check: cleared');
   });
 });

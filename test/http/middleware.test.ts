@@ -223,7 +223,7 @@ describe('stepmark-otel/http', () => {
       const attributes = h.exporter
         .getFinishedSpans()
         .flatMap((s) => s.events)
-        .find((e) => e.name === 'stepmark.event')?.attributes;
+        .find((e) => e.attributes?.['stepmark.stage'] !== undefined)?.attributes;
       expect(attributes).toMatchObject({
         'stepmark.meta.password': '[REDACTED]',
         'stepmark.meta.user_email': '[REDACTED]',

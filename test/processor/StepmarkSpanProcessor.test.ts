@@ -44,8 +44,16 @@ describe('StepmarkSpanProcessor', () => {
           'captured',
         ]);
         expect(spanEvents(exporter)).toEqual([
-          ['charge', 'stepmark.event', expect.objectContaining({ 'stepmark.action': 'captured' })],
-          ['stepmark', 'stepmark.event', expect.objectContaining({ 'stepmark.meta.score': 0.02 })],
+          [
+            'charge',
+            'payment: captured',
+            expect.objectContaining({ 'stepmark.action': 'captured' }),
+          ],
+          [
+            'stepmark',
+            'fraud_check: cleared',
+            expect.objectContaining({ 'stepmark.meta.score': 0.02 }),
+          ],
         ]);
         const names = exporter
           .getFinishedSpans()

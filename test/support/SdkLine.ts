@@ -23,6 +23,7 @@ export interface TestSpanExporter {
     name: string;
     events: Array<{ name: string; attributes?: Record<string, unknown> }>;
     attributes: Record<string, unknown>;
+    status: { code: number; message?: string };
     kind: number;
     instrumentationScope: { name: string };
     parentSpanContext?: { spanId: string } | undefined;

@@ -129,5 +129,5 @@ export function spanEvents(
         (e) => [s.name, e.name, e.attributes ?? {}] as [string, string, Record<string, unknown>],
       ),
     )
-    .filter(([, name]) => name.startsWith('stepmark.'));
+    .filter(([, name, attributes]) => name === 'stepmark.track' || 'stepmark.stage' in attributes);
 }

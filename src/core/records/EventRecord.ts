@@ -12,6 +12,8 @@ export class EventRecord {
   spanId: string | undefined = undefined;
   /** The service that wrote it; set only in traces rebuilt from a backend (stepmark-otel/jaeger). */
   service: string | undefined = undefined;
+  /** A decision whose action is one of the session's `errorActions`: its span gets error status. */
+  marksError = false;
 
   constructor(
     /** What this record is: decides its span event, its JSON and how it merges. */

@@ -18,15 +18,16 @@ function byTime(a: TraceEvent, b: TraceEvent): number {
 }
 
 /**
- * A decision: `recordEntity`, `record`, `step`, `enter` and their exits. A span event
- * `stepmark.event` with stage, action, the entity (if any) and the meta; in the JSON, an event of
- * its entity or of the request.
+ * A decision: `recordEntity`, `record`, `step`, `enter` and their exits. A span event named
+ * `<stage>: <action>` (`fraud_check: blocked`: a trace UI's log line reads as the decision) with
+ * stage, action, the entity (if any) and the meta; in the JSON, an event of its entity or of the
+ * request. Read back by its attributes, or by the name older versions wrote (`stepmark.event`).
  */
 export const DECISION: RecordKind = {
   name: 'decision',
   countsAsEvent: true,
 
-  eventName: () => EVENT_DECISION,
+  eventName: (record) => `${record.stage}: ${record.action}`,
 
   encode(record) {
     // Literal keys (ATTR_SEQ, ATTR_STAGE, ATTR_ACTION): V8 then builds the object from one

@@ -84,6 +84,7 @@ export class RecordLog {
     }
     this.#eventCount++;
     const record = this.#newRecord(DECISION, stage, action, meta, entityId, entityKind);
+    if (this.#options.errorActions?.has(record.action) === true) record.marksError = true;
     DECISION.show(record, this.draft);
     return record;
   }

@@ -17,6 +17,7 @@ import {
 import { isLocalRoot } from '../SdkSpan.js';
 import { defaultWriter } from '../SpanEventWriter.js';
 import { EmitListeners, type EmitListener } from './EmitListeners.js';
+import { requestSummary } from '../records/requestSummary.js';
 import { PendingWrites } from './PendingWrites.js';
 import { RecordLog } from './RecordLog.js';
 import type { RecordObserver, SessionHandle } from './SessionHandle.js';
@@ -220,12 +221,18 @@ export class Session implements SessionHandle {
 
   /**
    * Writes the records of `span` as span events, called by the processor while the span ends.
-   * On the local root it also writes the records made with no span and the request meta.
+   * On the local root it also writes the records made with no span, the request meta and the
+   * request's summary (`requestSummary`).
    */
   flushSpan(span: Span, writer: DecisionWriter, isRoot: boolean): void {
     this.#log.countUnwritten(this.#writes.flush(span, writer, isRoot));
+    if (!isRoot) return;
     const meta = this.#log.draft.meta;
-    if (isRoot && meta !== undefined) writer.writeTraceMeta(span, meta);
+    if (meta !== undefined) writer.writeTraceMeta(span, meta);
+    if (writer.writeSummary !== undefined) {
+      const summary = requestSummary(this.#log.draft);
+      if (summary !== undefined) writer.writeSummary(span, summary);
+    }
   }
 
   /** Calls `observer` with each later record (a processor's analyzers); once per observer. */
