@@ -11,7 +11,7 @@ const doc = readFileSync(join(root, 'docs', 'semantic-conventions.md'), 'utf8');
 /** `[name, constant]` of every table row whose first cell is a backticked name. */
 function documented(): Array<[string, string]> {
   const rows: Array<[string, string]> = [];
-  for (const match of doc.matchAll(/^\| `([^`]+)` \| (`([A-Z_]+)`|—) \|/gm)) {
+  for (const match of doc.matchAll(/^\|\s*`([^`]+)`\s*\|\s*(`([A-Z_]+)`|—)\s*\|/gm)) {
     rows.push([match[1] as string, match[3] ?? '']);
   }
   return rows;
