@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs each JavaScript example of the README's "Framework adapters" section against the packed
-# package in an empty project: the example's server starts, a triggered request with the token
-# gets its decision back in the X-Stepmark-Trace header, an untriggered one gets no header.
+# Runs each JavaScript example of docs/adapters.md (the README's Express example is one of them)
+# word for word against the packed package in an empty project: the example's server starts, a
+# triggered request with the token gets its decision back in the X-Stepmark-Trace header, an
+# untriggered one gets no header.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="$(mktemp -d)"
@@ -24,13 +25,11 @@ const d = require("./package.json").devDependencies;
 # shellcheck disable=SC2086 # word splitting of the package list is intended
 npm install --no-audit --no-fund ./stepmark-otel-*.tgz $versions >/dev/null
 
-# Every ```js block of the section, one file each.
+# Every ```js block of docs/adapters.md, one file each.
 awk -v dir="$work" '
-  /^### Framework adapters/ { s = 1 }
-  s && /^## / { exit }
-  s && /^```js$/ { n++; f = sprintf("%s/example%d.mjs", dir, n); next }
-  s && f && /^```$/ { close(f); f = ""; next }
-  f { print > f }' "$repo/README.md"
+  /^```js$/ { n++; f = sprintf("%s/example%d.mjs", dir, n); next }
+  f && /^```$/ { close(f); f = ""; next }
+  f { print > f }' "$repo/docs/adapters.md"
 count=$(ls example*.mjs 2>/dev/null | wc -l)
 [[ "$count" -ge 4 ]] || { echo "check-adapter-examples: expected >= 4 examples, found $count" >&2; exit 1; }
 
@@ -45,25 +44,16 @@ context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new StepmarkSpanProcessor()] }));
 JS
 
-# What the examples call `checkout`: one decision (hoisted, so it can follow the example).
-helper='
-import { recordEntity as stepmarkRecordEntity } from "stepmark-otel";
-function checkout(id) {
-  stepmarkRecordEntity(`order_${id}`, "fraud_check", "cleared", { score: 0.02 });
-  return { id, status: "accepted" };
-}'
-
 free_port() { node -e 's=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 
 for file in example*.mjs; do
   name="$(grep -o "from 'stepmark-otel/[a-z]*'" "$file" | head -1 | sed -E "s#.*/([a-z]+)'#\1#")"
   case "$name" in
     express | fastify | koa | hono) ;;
-    *) echo "README $name example: not run here (it needs your service definition; test/$name covers it)" && continue ;;
+    *) echo "docs/adapters.md $name example: not run here (it needs your service definition; test/$name covers it)" && continue ;;
   esac
   port="$(free_port)"
   sed -i "s/3000/$port/" "$file"
-  printf '%s\n' "$helper" >>"$file"
   STEPMARK_TOKEN=readme-secret node --import ./otel.mjs "$file" >"$file.log" 2>&1 &
   pids+=("$!")
   url="http://127.0.0.1:$port/orders/42"
@@ -77,5 +67,5 @@ for file in example*.mjs; do
     printf '%s\n---\n%s\n' "$plain" "$traced" >&2
     exit 1
   fi
-  echo "README $name example OK (port $port)"
+  echo "docs/adapters.md $name example OK (port $port)"
 done

@@ -10,7 +10,7 @@ block="$(awk '/^Walkthrough/{w=1} w&&/^```sh/{f=1;next} f&&/^```/{exit} f' READM
 export STEPMARK_JAEGER_RUN="$(mktemp -d)"
 trap 'bash scripts/jaeger.sh stop >/dev/null 2>&1 || true; rm -rf "$STEPMARK_JAEGER_RUN"' EXIT
 out="$(bash -euo pipefail -c "$block" 2>&1)" || { printf '%s\n' "$out" | tail -40; exit 1; }
-printf '%s\n' "$out" | grep -E 'jaeger started|Jaeger/OTLP|order_42  ' | head -8 || true
-grep -q 'fraud_check cleared' <<<"$out" || { printf '%s\n' "$out" | tail -30; echo "check-walkthrough: the CLI did not print order_42's decisions" >&2; exit 1; }
-grep -q 'trace [0-9a-f]\{32\}  1 service(s): checkout-demo' <<<"$out" || { printf '%s\n' "$out" | tail -30; echo "check-walkthrough: the trace timeline is missing" >&2; exit 1; }
+printf '%s\n' "$out" | grep -E 'jaeger started|Jaeger/OTLP|order_43' | head -8 || true
+grep -qE 'trace [0-9a-f]{32}  fraud_check blocked' <<<"$out" || { printf '%s\n' "$out" | tail -30; echo "check-walkthrough: the CLI did not print order_43's rejection" >&2; exit 1; }
+grep -qE 'order_43 +[0-9]+ trace\(s\)' <<<"$out" || { printf '%s\n' "$out" | tail -30; echo "check-walkthrough: the entity timeline is missing" >&2; exit 1; }
 echo "walkthrough OK"

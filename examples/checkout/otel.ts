@@ -32,6 +32,8 @@ export function startOtel(onTrace: (trace: Trace) => void) {
     exportingTo: endpoint
       ? `OTLP/HTTP at ${endpoint}`
       : 'memory (set OTEL_EXPORTER_OTLP_ENDPOINT to export)',
+    /** Resolves once every trace finished so far has reached `onTrace`. */
+    flush: () => stepmark.forceFlush(),
     shutdown: () => provider.shutdown(),
   };
 }

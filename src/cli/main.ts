@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The `stepmark-otel` command: rebuild decisions from Jaeger. Kept out of the core entry point.
+// The `stepmark-otel` command: the decisions of a file of traces, or rebuilt from Jaeger. Kept
+// out of the core entry point.
 import { parseArgs } from 'node:util';
-import { entityHistory } from '../jaeger/entityHistory.js';
 import {
   DEFAULT_JAEGER_URL,
   JaegerClient,
@@ -9,55 +9,113 @@ import {
   JaegerUnreachableError,
   TraceNotFoundError,
 } from '../jaeger/JaegerClient.js';
-import { rebuildTraces } from '../jaeger/rebuildTrace.js';
+import { failure, unexpectedError, type CliResult } from './CliResult.js';
+import { jaegerEntity, jaegerTrace } from './jaegerCommands.js';
+import { packageVersion } from './packageVersion.js';
 import { parseDuration } from './parseDuration.js';
-import { terminalText as safe } from './terminalText.js';
-import { COLOR, entityTimeline, PLAIN, traceTimeline } from './timeline.js';
+import { show, SHOW_MAX_BYTES } from './show.js';
+import { styleFor } from './timeline.js';
+
+export type { CliResult } from './CliResult.js';
 
 const USAGE = `usage:
+  stepmark-otel show <file.json | file.jsonl | -> [--entity ID] [--json]
+      the decisions of each trace in a file: a JSON trace, a JSON array of traces, or JSON Lines
+      as FileSink writes them (- reads stdin); lines that hold no trace are named and skipped
   stepmark-otel jaeger trace <traceId> [--json] [--jaeger-url URL]
       the decisions of one distributed trace: all services, entities merged, events in time order
   stepmark-otel jaeger entity <entityId> [--service NAME] [--since 1h] [--json] [--jaeger-url URL]
       the decision history of one entity across traces
+  stepmark-otel --version
 
+  --entity       show only this entity's decisions, across the traces of the file
   --jaeger-url   Jaeger's query service (default: $JAEGER_URL or ${DEFAULT_JAEGER_URL})
   --json         print JSON instead of a timeline
   --since        how far back to search: 30m, 1h, 2d, 1h30m (default 1h)
   --service      search this service only (default: every service Jaeger knows)
   --limit        traces to read per service (default 100; the output says when it was reached)`;
 
-/** What a run printed and its exit code; `run` never exits the process itself (tests call it). */
-export interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
+type Command = 'show' | 'jaeger trace' | 'jaeger entity';
+type OptionName = 'entity' | 'jaeger-url' | 'service' | 'since' | 'limit';
+
+/** What each command takes after its name. */
+const OPERAND: Record<Command, string> = {
+  show: '<file> (a path, or - for stdin)',
+  'jaeger trace': '<traceId>',
+  'jaeger entity': '<entityId>',
+};
+
+/**
+ * The options each command takes (`--json` and `--help` go with every one). `jaeger trace` has
+ * always accepted the search options of `jaeger entity` and ignored them: it still does, so that
+ * a command line that worked keeps working.
+ */
+const TAKES: Record<Command, readonly OptionName[]> = {
+  show: ['entity'],
+  'jaeger trace': ['jaeger-url', 'service', 'since', 'limit'],
+  'jaeger entity': ['jaeger-url', 'service', 'since', 'limit'],
+};
+const OPTIONS: readonly OptionName[] = ['entity', 'jaeger-url', 'service', 'since', 'limit'];
+
+/** What a run reads besides argv and the environment; tests give their own. */
+export interface CliIo {
+  /** What `show -` reads. Default: `process.stdin`. */
+  stdin?: AsyncIterable<Uint8Array | string>;
+  /** Bytes `show` reads at most (more is refused). Default 64 MiB. */
+  maxInputBytes?: number;
+}
+
+/** Bad usage: what is wrong, then the usage; exit 2. */
+function usageError(message: string): CliResult {
+  return failure(2, message, `${USAGE}\n`);
+}
+
+/** The command the positional arguments name and its operand, or what is wrong with them. */
+function commandOf(positionals: readonly string[]): { command: Command; operand: string } | string {
+  const [first, ...rest] = positionals;
+  let command: Command;
+  let args: string[];
+  if (first === undefined) return 'missing a command: show or jaeger';
+  if (first === 'show') {
+    command = 'show';
+    args = rest;
+  } else if (first === 'jaeger') {
+    const [sub, ...more] = rest;
+    if (sub === undefined) return 'missing a jaeger command: trace or entity';
+    if (sub !== 'trace' && sub !== 'entity') return `unknown command: jaeger ${sub}`;
+    command = `jaeger ${sub}`;
+    args = more;
+  } else {
+    return `unknown command: ${first}`;
+  }
+  const [operand, extra] = args;
+  if (!operand) return `missing ${OPERAND[command]}`;
+  if (extra !== undefined) return `unexpected argument: ${extra}`;
+  return { command, operand };
 }
 
 /**
- * A failed run. The message may echo arguments or what Jaeger answered, so it is escaped
- * (`terminalText`); `after` is the CLI's own text (the usage), printed as it is.
+ * Whether `text` is an http(s) URL with a host. `localhost:16686` is none: it parses, with the
+ * scheme `localhost:`, and fetch would then fail as if Jaeger were unreachable.
  */
-function failure(code: number, message: string, after = ''): CliResult {
-  return { code, stdout: '', stderr: `${safe(message)}\n${after}` };
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
 }
 
 /**
- * An unexpected error with its stack. The first line (name and message) may hold anything, a line
- * break too, so it is escaped whole; the frames below it keep their own lines, each escaped.
+ * Runs the CLI with `argv` (without node and script) and returns what it printed, never
+ * throwing. `io` (optional, for tests) replaces stdin and the size limit of `show`.
  */
-function unexpectedError(error: unknown): string {
-  const head = String(error);
-  const stack = error instanceof Error ? error.stack : undefined;
-  if (stack === undefined || !stack.startsWith(head)) return safe(stack ?? head);
-  const frames = stack.slice(head.length).split('\n').slice(1);
-  return [safe(head), ...frames.map(safe)].join('\n');
-}
-
-/** Runs the CLI with `argv` (without node and script). */
 export async function run(
   argv: string[],
   env: NodeJS.ProcessEnv = process.env,
   isTty = false,
+  io: CliIo = {},
 ): Promise<CliResult> {
   let parsed;
   try {
@@ -66,65 +124,82 @@ export async function run(
       allowPositionals: true,
       options: {
         json: { type: 'boolean', default: false },
+        entity: { type: 'string' },
         'jaeger-url': { type: 'string' },
         service: { type: 'string' },
-        since: { type: 'string', default: '1h' },
-        limit: { type: 'string', default: '100' },
+        since: { type: 'string' },
+        limit: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', default: false },
       },
     });
   } catch (error) {
-    return failure(2, (error as Error).message, `${USAGE}\n`);
+    return usageError((error as Error).message);
   }
   const { values, positionals } = parsed;
-  const [group, command, id, ...extra] = positionals;
   if (values.help) return { code: 0, stdout: `${USAGE}\n`, stderr: '' };
-  if (
-    group !== 'jaeger' ||
-    (command !== 'trace' && command !== 'entity') ||
-    !id ||
-    extra.length > 0
-  ) {
-    return { code: 2, stdout: '', stderr: `${USAGE}\n` };
+  if (values.version) {
+    const version = packageVersion();
+    if (version === undefined)
+      return failure(1, 'version unknown: no package.json of stepmark-otel found');
+    return { code: 0, stdout: `${version}\n`, stderr: '' };
   }
-  const since = parseDuration(values.since);
-  if (since === undefined) return failure(2, `--since: not a duration: ${values.since}`);
-  const limit = Number(values.limit);
+  const named = commandOf(positionals);
+  if (typeof named === 'string') return usageError(named);
+  const { command, operand } = named;
+  for (const option of OPTIONS) {
+    if (values[option] !== undefined && !TAKES[command].includes(option))
+      return usageError(`--${option}: not an option of ${command}`);
+  }
+  // --json stays exact, for programs: JSON.stringify escapes C0 controls but leaves C1 and bidi
+  // controls as they are. The timeline, for people, escapes them all (`terminalText`).
+  const style = styleFor(isTty, env);
+  if (command === 'show') {
+    try {
+      return await show(operand, {
+        json: values.json,
+        entity: values.entity,
+        style,
+        ...(io.stdin !== undefined ? { stdin: io.stdin } : {}),
+        maxBytes: io.maxInputBytes ?? SHOW_MAX_BYTES,
+      });
+    } catch (error) {
+      return unexpectedError(error);
+    }
+  }
+
+  const since = values.since ?? '1h';
+  const sinceMs = parseDuration(since);
+  if (sinceMs === undefined) return failure(2, `--since: not a duration: ${since}`);
+  const limit = Number(values.limit ?? '100');
   if (!Number.isInteger(limit) || limit < 1) {
     return failure(2, `--limit: not a positive integer: ${values.limit}`);
   }
-  if (command === 'trace' && !/^[0-9a-f]{32}$/i.test(id)) {
-    return failure(2, `not a trace id (32 hex digits): ${id}`);
+  if (command === 'jaeger trace' && !/^[0-9a-f]{32}$/i.test(operand)) {
+    return failure(2, `not a trace id (32 hex digits): ${operand}`);
   }
-  // An empty JAEGER_URL counts as unset; NO_COLOR counts when non-empty (no-color.org).
-  const url = values['jaeger-url'] || env.JAEGER_URL || DEFAULT_JAEGER_URL;
-  const client = new JaegerClient(url);
-  const style = isTty && !env.NO_COLOR ? COLOR : PLAIN;
-  // --json stays exact, for programs: JSON.stringify escapes C0 controls but leaves C1 and bidi
-  // controls as they are. The timeline, for people, escapes them all (`terminalText`).
+  // An empty --jaeger-url or JAEGER_URL counts as unset.
+  const [source, url] = values['jaeger-url']
+    ? ['--jaeger-url', values['jaeger-url']]
+    : env.JAEGER_URL
+      ? ['JAEGER_URL', env.JAEGER_URL]
+      : ['the default', DEFAULT_JAEGER_URL];
+  if (!isHttpUrl(url)) {
+    return failure(
+      2,
+      `${source}: not a URL: ${url} (expected http:// or https://, e.g. ${DEFAULT_JAEGER_URL})`,
+    );
+  }
+  const jaeger = { client: new JaegerClient(url), url, json: values.json, style };
   try {
-    if (command === 'trace') {
-      const [trace] = rebuildTraces(await client.getTrace(id));
-      if (trace === undefined) return failure(1, `trace ${id} not found in Jaeger at ${url}`);
-      return {
-        code: 0,
-        stdout: `${values.json ? JSON.stringify(trace, null, 2) : traceTimeline(trace, style)}\n`,
-        stderr: '',
-      };
-    }
-    const history = await entityHistory(client, id, {
-      sinceMs: since,
+    if (command === 'jaeger trace') return await jaegerTrace(operand, jaeger);
+    return await jaegerEntity(operand, {
+      ...jaeger,
+      since,
+      sinceMs,
       limit,
-      ...(values.service !== undefined ? { service: values.service } : {}),
+      service: values.service,
     });
-    if (history.events.length === 0) {
-      return failure(1, `no decisions about ${id} in Jaeger at ${url} in the last ${values.since}`);
-    }
-    return {
-      code: 0,
-      stdout: `${values.json ? JSON.stringify(history, null, 2) : entityTimeline(history, style)}\n`,
-      stderr: '',
-    };
   } catch (error) {
     if (
       error instanceof JaegerUnreachableError ||
@@ -133,7 +208,7 @@ export async function run(
     ) {
       return failure(1, error.message);
     }
-    return { code: 1, stdout: '', stderr: `unexpected error: ${unexpectedError(error)}\n` };
+    return unexpectedError(error);
   }
 }
 

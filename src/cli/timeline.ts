@@ -3,8 +3,10 @@ import { recordingOrder } from '../jaeger/rebuildTrace.js';
 import type { Meta, Trace, TraceEvent } from '../types.js';
 import { terminalText as safe } from './terminalText.js';
 
-// Every field read from a trace goes through `safe` before the CLI adds its own colour codes: the
-// codes must reach the terminal, control characters in the fields must not.
+// The one timeline of the CLI: `jaeger trace` and `show` print `traceTimeline`, `jaeger entity`
+// and `show --entity` print `entityTimeline` (the demo prints `traceTimeline` too). Every field
+// read from a trace goes through `safe` before the CLI adds its own colour codes: the codes must
+// reach the terminal, control characters in the fields must not.
 
 /** ANSI styling, or none (not a TTY, or NO_COLOR set). */
 export interface Style {
@@ -22,6 +24,14 @@ export const COLOR: Style = {
   action: ansi('33'),
 };
 export const PLAIN: Style = { dim: (t) => t, bold: (t) => t, service: (t) => t, action: (t) => t };
+
+/**
+ * Colour on a terminal, unless NO_COLOR is set to anything but '' (no-color.org).
+ * @example styleFor(process.stdout.isTTY === true, process.env)
+ */
+export function styleFor(isTty: boolean, env: NodeJS.ProcessEnv): Style {
+  return isTty && !env.NO_COLOR ? COLOR : PLAIN;
+}
 
 function metaText(meta: Meta | undefined): string {
   if (meta === undefined) return '';
@@ -42,7 +52,24 @@ function line(style: Style, event: TraceEvent, subject: string, time: string): s
   return `  ${style.dim(safe(time))}  ${service}${style.bold(subject)}  ${safe(event.stage)} ${style.action(safe(event.action))}${meta ? `  ${meta}` : ''}`;
 }
 
-/** A distributed trace as a human-readable timeline, every event in recording order. */
+/** The notes under a trace's header: its meta, and what did not make it into the trace. */
+function notes(trace: Trace, style: Style): string {
+  const out: string[] = [];
+  if (trace.meta !== undefined) out.push(`meta ${metaText(trace.meta)}`);
+  if (trace.incomplete !== undefined)
+    out.push(`incomplete: sent before its root span ended (${safe(trace.incomplete)})`);
+  if (trace.dropped_events !== undefined)
+    out.push(`${trace.dropped_events} decision(s) dropped by maxEvents`);
+  if (trace.dropped_span_events !== undefined)
+    out.push(`${trace.dropped_span_events} decision(s) did not fit on their spans`);
+  return out.map((note) => `\n  ${style.dim(note)}`).join('');
+}
+
+/**
+ * A trace as a human-readable timeline, every event in recording order: a header with the full
+ * trace id (the services, for a trace rebuilt from Jaeger), its notes, one line per event.
+ * @example traceTimeline(trace, PLAIN) // 'trace 0af7…319c  3 event(s)\n  12:00:00.001  order order_42  fraud_check cleared  score=0.02\n…'
+ */
 export function traceTimeline(trace: Trace, style: Style): string {
   const subjectOf = new Map<TraceEvent, string>();
   for (const entity of Object.values(trace.entities ?? {})) {
@@ -56,16 +83,17 @@ export function traceTimeline(trace: Trace, style: Style): string {
   const services = new Set(
     (trace.spans ?? []).flatMap((s) => (s.service ? [safe(s.service)] : [])),
   );
-  const header = `trace ${style.bold(safe(trace.trace_id))}  ${services.size} service(s): ${[...services].join(', ')}  ${rows.length} event(s)`;
-  const meta = trace.meta !== undefined ? `\n  ${style.dim(`meta ${metaText(trace.meta)}`)}` : '';
-  const dropped =
-    trace.dropped_span_events !== undefined
-      ? `\n  ${style.dim(`${trace.dropped_span_events} decision(s) did not fit on their spans`)}`
-      : '';
-  return `${header}${meta}${dropped}\n${rows.join('\n')}`;
+  // A trace written by the processor itself (a sink's file) does not name its service.
+  const where =
+    services.size > 0 ? `  ${services.size} service(s): ${[...services].join(', ')}` : '';
+  const header = `trace ${style.bold(safe(trace.trace_id))}${where}  ${rows.length} event(s)`;
+  return [`${header}${notes(trace, style)}`, ...rows].join('\n');
 }
 
-/** One entity's decisions across traces as a human-readable timeline (dates included). */
+/**
+ * One entity's decisions across traces as a human-readable timeline: dates included, and on
+ * each line the full id of the trace it was made in (which `jaeger trace` takes).
+ */
 export function entityTimeline(history: EntityHistory, style: Style): string {
   const kind = history.kind !== undefined ? `${safe(history.kind)} ` : '';
   const cut =
@@ -74,12 +102,22 @@ export function entityTimeline(history: EntityHistory, style: Style): string {
   const meta =
     history.meta !== undefined ? `\n  ${style.dim(`meta ${metaText(history.meta)}`)}` : '';
   const rows = history.events.map((e) =>
-    line(
-      style,
-      e,
-      `trace ${safe(e.trace_id.slice(0, 8))}`,
-      e.timestamp.slice(0, 23).replace('T', ' '),
-    ),
+    line(style, e, `trace ${safe(e.trace_id)}`, e.timestamp.slice(0, 23).replace('T', ' ')),
   );
-  return `${header}${meta}\n${rows.join('\n')}`;
+  return [`${header}${meta}`, ...rows].join('\n');
+}
+
+/**
+ * The line under a timeline that links to the trace in Jaeger's UI, which Jaeger's query service
+ * serves at `/trace/<id>` beside its API. User and password in `jaegerUrl` are left out.
+ * @example jaegerLink('http://localhost:16686', id, PLAIN) // '  open in Jaeger: http://localhost:16686/trace/…'
+ */
+export function jaegerLink(jaegerUrl: string, traceId: string, style: Style): string {
+  const url = new URL(jaegerUrl);
+  url.username = '';
+  url.password = '';
+  url.search = '';
+  url.hash = '';
+  const base = url.href.replace(/\/+$/, '');
+  return `  ${style.dim('open in Jaeger:')} ${safe(`${base}/trace/${traceId.toLowerCase()}`)}`;
 }

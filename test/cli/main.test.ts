@@ -1,7 +1,10 @@
 // The CLI against a fake Jaeger on 127.0.0.1 whose trace holds terminal control sequences in every
 // field an attacker can reach (an end user's input becomes an entity id, a service name, meta).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { run as cli } from '../../src/cli/main.js';
 import type { OtlpKeyValue, OtlpTracesData } from '../../src/jaeger/otlpJson.js';
 import { rebuildTraces } from '../../src/jaeger/rebuildTrace.js';
@@ -135,8 +138,8 @@ describe('stepmark-otel CLI', () => {
         expect(out).toMatchObject({ code: 0, stderr: '' });
         expect(controlsIn(out.stdout)).toEqual([]);
         const lines = out.stdout.replace(OWN_SGR, '').split('\n');
-        // Header, trace meta, two decisions, and the final line end: no field broke a line.
-        expect(lines).toHaveLength(5);
+        // Header, trace meta, two decisions, the link, and the final line end: no field broke a line.
+        expect(lines).toHaveLength(6);
         expect(lines[0]).toBe(`trace ${TRACE}${SHOWN}  1 service(s): svc${SHOWN}  2 event(s)`);
         expect(lines[1]).toBe(`  meta key${SHOWN}=value${SHOWN}`);
         expect(lines[2]).toMatch(/^ {2}\d\d:\d\d:\d\d\.\d{3} {2}\[svc/);
@@ -144,7 +147,9 @@ describe('stepmark-otel CLI', () => {
           `[svc${SHOWN}] kind${SHOWN} order_${SHOWN}  stage${SHOWN} action${SHOWN}  key${SHOWN}=value${SHOWN} nested={"note":`,
         );
         expect(lines[3]).toContain(`(request)  stage${SHOWN} action${SHOWN}`);
-        expect(lines[4]).toBe('');
+        // The link uses the id asked for, not the one Jaeger sent back.
+        expect(lines[4]).toBe(`  open in Jaeger: ${url}/trace/${TRACE}`);
+        expect(lines[5]).toBe('');
       }
       const colour = await cli(['jaeger', 'trace', TRACE, '--jaeger-url', url], {}, true);
       // The CLI's own colours still reach the terminal, around the escaped text.
@@ -163,7 +168,7 @@ describe('stepmark-otel CLI', () => {
         expect(lines[0]).toBe(`kind${SHOWN} order_${SHOWN}  1 trace(s), 1 decision(s)`);
         expect(lines[1]).toBe(`  meta key${SHOWN}=value${SHOWN}`);
         expect(lines[2]).toContain(
-          `[svc${SHOWN}] trace 0af76519  stage${SHOWN} action${SHOWN}  key${SHOWN}=value${SHOWN}`,
+          `[svc${SHOWN}] trace ${TRACE}  stage${SHOWN} action${SHOWN}  key${SHOWN}=value${SHOWN}`,
         );
       }
     });
@@ -236,5 +241,144 @@ describe('stepmark-otel CLI', () => {
         expect(out.stderr.split('\n')[0]).toContain(SHOWN);
       }
     });
+  });
+});
+
+describe('stepmark-otel CLI usage', () => {
+  /** The first line of stderr, and whether the usage follows it. */
+  function usageError(out: { code: number; stdout: string; stderr: string }) {
+    const [first, second] = out.stderr.split('\n');
+    return { code: out.code, stdout: out.stdout, first, usage: second === 'usage:' };
+  }
+
+  it('says what is missing or wrong, then prints the usage, exit 2', async () => {
+    const cases: Array<[string[], string]> = [
+      [[], 'missing a command: show or jaeger'],
+      [['jaeger'], 'missing a jaeger command: trace or entity'],
+      [['jaeger', 'trace'], 'missing <traceId>'],
+      [['jaeger', 'entity'], 'missing <entityId>'],
+      [['jaeger', 'entity', ''], 'missing <entityId>'],
+      [['show'], 'missing <file> (a path, or - for stdin)'],
+      [['view', 'x.json'], 'unknown command: view'],
+      [['jaeger', 'span', TRACE], 'unknown command: jaeger span'],
+      [['jaeger', 'trace', TRACE, 'extra'], 'unexpected argument: extra'],
+      [['show', 'a.jsonl', '--since', '1h'], '--since: not an option of show'],
+      [['show', 'a.jsonl', '--jaeger-url', 'http://x'], '--jaeger-url: not an option of show'],
+      [
+        ['jaeger', 'trace', TRACE, '--entity', 'order_1'],
+        '--entity: not an option of jaeger trace',
+      ],
+      [['jaeger', 'trace', TRACE, '--nope'], "Unknown option '--nope'"],
+    ];
+    for (const [argv, message] of cases) {
+      const out = usageError(await cli(argv, { JAEGER_URL: '' }));
+      expect({ argv, ...out }).toEqual({
+        argv,
+        code: 2,
+        stdout: '',
+        first: expect.stringContaining(message),
+        usage: true,
+      });
+    }
+  });
+
+  it('prints the usage on --help, exit 0', async () => {
+    const out = await cli(['--help']);
+    expect(out).toMatchObject({ code: 0, stderr: '' });
+    expect(out.stdout).toMatch(/^usage:\n/);
+    expect(out.stdout).toContain(
+      'stepmark-otel show <file.json | file.jsonl | -> [--entity ID] [--json]',
+    );
+    expect(out.stdout).toContain('stepmark-otel --version');
+  });
+
+  it("prints the package's version on --version", async () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    expect(await cli(['--version'])).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
+    // Whatever else is on the line.
+    expect((await cli(['jaeger', 'trace', '--version'])).stdout).toBe(`${pkg.version}\n`);
+  });
+
+  it('refuses a Jaeger URL that is not an http(s) URL, exit 2, before any request', async () => {
+    const cases: Array<[string[], NodeJS.ProcessEnv, string]> = [
+      [['--jaeger-url', 'localhost:26686'], {}, '--jaeger-url: not a URL: localhost:26686'],
+      [['--jaeger-url', 'ftp://127.0.0.1/'], {}, '--jaeger-url: not a URL: ftp://127.0.0.1/'],
+      [['--jaeger-url', 'not a url'], {}, '--jaeger-url: not a URL: not a url'],
+      [[], { JAEGER_URL: '127.0.0.1:16686' }, 'JAEGER_URL: not a URL: 127.0.0.1:16686'],
+    ];
+    for (const [flags, env, message] of cases) {
+      for (const command of [
+        ['jaeger', 'trace', TRACE],
+        ['jaeger', 'entity', 'order_1'],
+      ]) {
+        const out = await cli([...command, ...flags], env);
+        expect(out).toEqual({
+          code: 2,
+          stdout: '',
+          stderr: `${message} (expected http:// or https://, e.g. http://localhost:16686)\n`,
+        });
+      }
+    }
+  });
+});
+
+describe('stepmark-otel jaeger', () => {
+  it('trace: ends with a link to the trace in Jaeger UI, under the URL given (path kept), not in --json', async () => {
+    const app = await listen(
+      createServer((req, res) => {
+        // Jaeger behind a path prefix (its --query.base-path).
+        req.url = (req.url ?? '').replace(/^\/jaeger/, '');
+        holdingCrafted()(req, res);
+      }),
+    );
+    close = app.close;
+    const out = await cli([
+      'jaeger',
+      'trace',
+      TRACE.toUpperCase(),
+      '--jaeger-url',
+      `${app.url}/jaeger/`,
+    ]);
+    expect(out.code).toBe(0);
+    expect(out.stdout.split('\n').slice(-2)).toEqual([
+      `  open in Jaeger: ${app.url}/jaeger/trace/${TRACE}`,
+      '',
+    ]);
+    const json = await cli([
+      'jaeger',
+      'trace',
+      TRACE,
+      '--json',
+      '--jaeger-url',
+      `${app.url}/jaeger`,
+    ]);
+    expect(json.stdout).not.toContain('open in Jaeger');
+    expect(() => JSON.parse(json.stdout) as unknown).not.toThrow();
+  });
+
+  it('entity: prints full trace ids, which jaeger trace takes', async () => {
+    const url = await fakeJaeger(holdingCrafted());
+    const history = await cli(['jaeger', 'entity', ENTITY, '--jaeger-url', url]);
+    const printed = /\btrace ([0-9a-f]+) /.exec(history.stdout)?.[1];
+    expect(printed).toBe(TRACE);
+    const trace = await cli(['jaeger', 'trace', printed as string, '--jaeger-url', url]);
+    expect(trace.code).toBe(0);
+  });
+
+  it('trace: the timeline is the one show prints for the same trace read from a file', async () => {
+    const url = await fakeJaeger(holdingCrafted());
+    const json = await cli(['jaeger', 'trace', TRACE, '--json', '--jaeger-url', url]);
+    const dir = mkdtempSync(join(tmpdir(), 'stepmark-cli-'));
+    const file = join(dir, 'trace.json');
+    writeFileSync(file, json.stdout);
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    for (const tty of [false, true]) {
+      const fromJaeger = await cli(['jaeger', 'trace', TRACE, '--jaeger-url', url], {}, tty);
+      const fromFile = await cli(['show', file], {}, tty);
+      expect(fromFile).toMatchObject({ code: 0, stderr: '' });
+      // The same lines, but the link to Jaeger's UI.
+      const lines = fromJaeger.stdout.split('\n');
+      expect(fromFile.stdout).toBe([...lines.slice(0, -2), ''].join('\n'));
+    }
   });
 });

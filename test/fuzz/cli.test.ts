@@ -1,14 +1,20 @@
 // Issue 9: the `stepmark-otel` CLI with arbitrary argv, against a fake Jaeger on 127.0.0.1 that
-// answers with mutated real exports, errors and garbage. `run` always resolves to a CliResult
+// answers with mutated real exports, errors and garbage, and `show` reading files and stdin that
+// hold mutated real traces, garbage and deep nesting. `run` always resolves to a CliResult
 // (never rejects) within its budget, and what it prints carries no raw terminal controls.
-// (A `view`/`show` command that reads files does not exist yet: nothing to fuzz there.)
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import fc, { type Arbitrary, type JsonValue } from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, type CliResult } from '../../src/cli/main.js';
 import type { OtlpTracesData } from '../../src/jaeger/index.js';
+import type { Trace } from '../../src/types.js';
 import { configureFuzz, fuzzTimeout } from './support/fuzzConfig.js';
 import { weirdString } from './support/hostile.js';
+import { listOf } from '../../src/core/jsonShape.js';
 import { describeMutations, mutate, mutation } from './support/jsonMutations.js';
 import { measured, printSummary, type PropertyMeter } from './support/PropertyMeter.js';
 import { recordExport } from './support/recordExport.js';
@@ -16,7 +22,10 @@ import { recordExport } from './support/recordExport.js';
 configureFuzz();
 
 let exported: OtlpTracesData;
+let recorded: Trace[];
 let traceIds: string[];
+/** Files `show` reads: the recorded traces as JSON Lines (one line cut short) and as a JSON array. */
+let files: { dir: string; jsonl: string; json: string };
 let server: Server;
 let url: string;
 
@@ -29,7 +38,12 @@ interface Answer {
 let answers: Record<'services' | 'search' | 'trace' | 'v3search', Answer>;
 
 beforeAll(async () => {
-  ({ exported } = await recordExport());
+  ({ exported, recorded } = await recordExport());
+  const dir = mkdtempSync(join(tmpdir(), 'stepmark-fuzz-cli-'));
+  files = { dir, jsonl: join(dir, 'traces.jsonl'), json: join(dir, 'traces.json') };
+  const lines = recorded.map((t) => JSON.stringify(t));
+  writeFileSync(files.jsonl, `${lines.join('\n')}\n${(lines[0] ?? '').slice(0, 30)}`);
+  writeFileSync(files.json, JSON.stringify(recorded, null, 2));
   traceIds = [
     ...new Set(
       (exported.resourceSpans ?? []).flatMap((r) =>
@@ -55,6 +69,7 @@ beforeAll(async () => {
 afterAll(async () => {
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  rmSync(files.dir, { recursive: true, force: true });
   printSummary('cli');
 });
 
@@ -186,8 +201,28 @@ const hex32 = fc.string({
   maxLength: 32,
 });
 
+/** `show`'s flags, with an entity of the recorded traces or not. */
+const showFlags: Arbitrary<string[]> = fc
+  .array(
+    fc.oneof(
+      fc.constant(['--json']),
+      fc.constant(['--entity=order_1']),
+      fc
+        .oneof(fc.constantFrom('order_1', 'order_2', 'nobody'), weirdId)
+        .map((id) => ['--entity', id]),
+    ),
+    { maxLength: 3 },
+  )
+  .map((list) => list.flat());
+
 const argv: Arbitrary<string[]> = fc.oneof(
   { weight: 1, arbitrary: fc.array(token, { maxLength: 7 }) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(fc.constantFrom('__JSONL__', '__JSON__', '-', '-', '-'), showFlags)
+      .map(([target, rest]) => ['show', target, ...rest]),
+  },
   {
     weight: 2,
     arbitrary: fc
@@ -199,6 +234,44 @@ const argv: Arbitrary<string[]> = fc.oneof(
     arbitrary: fc
       .tuple(fc.oneof(fc.constantFrom('order_1', 'order_2'), weirdId), flags)
       .map(([target, rest]) => ['jaeger', 'entity', target, ...rest]),
+  },
+);
+
+/**
+ * What `show -` reads: the recorded traces mutated (as JSON Lines or one JSON array), with a line
+ * of garbage or not; bytes; or a trace whose meta nests 100,000 deep (which JSON.parse takes and
+ * JSON.stringify would overflow on).
+ */
+const stdinText: Arbitrary<string> = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc
+      .tuple(
+        fc.array(
+          mutation.filter(
+            (m) => (m.kind !== 'nest' || m.depth <= 200) && (m.kind !== 'repeat' || m.times <= 100),
+          ),
+          { maxLength: 3 },
+        ),
+        fc.boolean(),
+        fc.option(weirdString, { nil: undefined }),
+      )
+      .map(([ms, lines, garbage]) => {
+        const traces = mutate(recorded, ms) as unknown[];
+        const text = lines
+          ? listOf(traces)
+              .map((t) => JSON.stringify(t))
+              .join('\n')
+          : JSON.stringify(traces, null, 2);
+        return garbage === undefined ? text : `${text}\n${garbage}`;
+      }),
+  },
+  { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }) },
+  {
+    weight: 1,
+    arbitrary: fc.constant(
+      `{"trace_id":"deep","meta":{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}}`,
+    ),
   },
 );
 
@@ -242,9 +315,12 @@ async function runOnce(
   args: string[],
   env: NodeJS.ProcessEnv,
   isTty: boolean,
+  stdin: string,
 ): Promise<void> {
+  // Never the worker's own stdin: `show -` reads this stream.
+  const io = { stdin: Readable.from([Buffer.from(stdin)]) };
   const result = await meter.callAsync(`run(${JSON.stringify(args).slice(0, 80)})`, () =>
-    run(args, env, isTty),
+    run(args, env, isTty, io),
   );
   const help = args.includes('-h') || args.includes('--help');
   const parsedJson =
@@ -267,23 +343,28 @@ describe('fuzz: stepmark-otel CLI', () => {
             jaegerUrl,
             fc.boolean(),
             fc.boolean(),
-            async (args, jaeger, jaegerAt, isTty, noColor) => {
+            stdinText,
+            async (args, jaeger, jaegerAt, isTty, noColor, stdin) => {
               meter.case();
               answers = jaeger;
               const target = jaegerAt.replace('__FAKE__', url);
               const given = args.map((a) =>
                 a === '__TRACE_ID__'
                   ? (traceIds[0] as string)
-                  : a === '--jaeger-url='
-                    ? `--jaeger-url=${target}`
-                    : a === '__URL__'
-                      ? target
-                      : a,
+                  : a === '__JSONL__'
+                    ? files.jsonl
+                    : a === '__JSON__'
+                      ? files.json
+                      : a === '--jaeger-url='
+                        ? `--jaeger-url=${target}`
+                        : a === '__URL__'
+                          ? target
+                          : a,
               );
               // A --jaeger-url followed by anything points at `target`, never elsewhere.
               const safe = given.map((a, i) => (given[i - 1] === '--jaeger-url' ? target : a));
               const env = { JAEGER_URL: url, ...(noColor ? { NO_COLOR: '1' } : {}) };
-              await runOnce(meter, safe, env, isTty);
+              await runOnce(meter, safe, env, isTty, stdin);
             },
           ),
         );
