@@ -50,7 +50,7 @@ for file in example*.mjs; do
   name="$(grep -o "from 'stepmark-otel/[a-z]*'" "$file" | head -1 | sed -E "s#.*/([a-z]+)'#\1#")"
   case "$name" in
     express | fastify | koa | hono) ;;
-    *) echo "docs/adapters.md $name example: not run here (it needs your service definition; test/$name covers it)" && continue ;;
+    *) echo "docs/adapters.md $name example: not run here (no HTTP; test/$name covers it, check-doc-examples.sh type-checks it)" && continue ;;
   esac
   port="$(free_port)"
   sed -i "s/3000/$port/" "$file"

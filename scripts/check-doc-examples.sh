@@ -22,11 +22,11 @@ const d = require("./package.json").devDependencies;
  "@grpc/grpc-js", "typescript", "@types/node", "@types/express", "@types/koa"]
   .map((n) => `${n}@${d[n]}`).join(" ")')"
 # shellcheck disable=SC2086 # word splitting of the package list is intended
-npm install --no-audit --no-fund ./stepmark-otel-*.tgz $versions >/dev/null
+npm install --no-audit --no-fund --loglevel=error ./stepmark-otel-*.tgz $versions >/dev/null
 
 # Every ```js / ```ts block, one file each, named after its page and first line there.
 mkdir examples
-for page in README.md SECURITY.md CONTRIBUTING.md docs/*.md; do
+for page in README.md SECURITY.md CONTRIBUTING.md $(cd "$repo" && ls docs/*.md); do
   awk -v dir="$work/examples" -v page="$page" '
     /^```(js|ts)$/ {
       ext = ($0 == "```ts") ? "ts" : "mjs"
