@@ -29,4 +29,6 @@ export default defineConfig({
   platform: 'node',
   // Shared code goes to chunks, so that each subpath uses the same classes as the main entry.
   splitting: true,
+  // `import.meta.url` (read in src/register/) is the file's URL in the CJS build too.
+  shims: true,
 });

@@ -8,6 +8,8 @@ export { scope, type Scope } from './core/scope.js';
 export { withTracing, WITH_TRACING_SPAN } from './core/withTracing.js';
 export { stats, type RegistryStats } from './core/registry.js';
 export type { StepmarkOptions } from './core/options.js';
+export { checkOptions } from './core/checkOptions.js';
+export type { Misconfiguration } from './core/diagnostics.js';
 export { DEFAULT_REDACT_KEYS, REDACTED } from './core/redaction/Redactor.js';
 export type { ValueRule } from './core/redaction/valueRules.js';
 export { META_BUDGET } from './core/sanitize.js';

@@ -1,6 +1,7 @@
 import type { EntityHistory } from '../jaeger/entityHistory.js';
 import { recordingOrder } from '../jaeger/rebuildTrace.js';
 import type { Meta, Trace, TraceEvent } from '../types.js';
+import { jaegerTraceUrl } from '../jaeger/traceUrl.js';
 import { terminalText as safe } from './terminalText.js';
 
 // The one timeline of the CLI: `jaeger trace` and `show` print `traceTimeline`, `jaeger entity`
@@ -108,16 +109,9 @@ export function entityTimeline(history: EntityHistory, style: Style): string {
 }
 
 /**
- * The line under a timeline that links to the trace in Jaeger's UI, which Jaeger's query service
- * serves at `/trace/<id>` beside its API. User and password in `jaegerUrl` are left out.
+ * The line under a timeline that links to the trace in Jaeger's UI (see `jaegerTraceUrl`).
  * @example jaegerLink('http://localhost:16686', id, PLAIN) // '  open in Jaeger: http://localhost:16686/trace/…'
  */
 export function jaegerLink(jaegerUrl: string, traceId: string, style: Style): string {
-  const url = new URL(jaegerUrl);
-  url.username = '';
-  url.password = '';
-  url.search = '';
-  url.hash = '';
-  const base = url.href.replace(/\/+$/, '');
-  return `  ${style.dim('open in Jaeger:')} ${safe(`${base}/trace/${traceId.toLowerCase()}`)}`;
+  return `  ${style.dim('open in Jaeger:')} ${safe(jaegerTraceUrl(jaegerUrl, traceId))}`;
 }

@@ -1,4 +1,4 @@
-import { diag } from '@opentelemetry/api';
+import { context, createContextKey, diag, ROOT_CONTEXT } from '@opentelemetry/api';
 
 /** How often repeats of one kind of warning are summed up on `diag.warn`: 60 s. */
 export const WARNING_INTERVAL_MS = 60_000;
@@ -69,7 +69,8 @@ export function flushWarnings(): void {
 }
 
 /**
- * Test hook: forgets every kind and pending count; `interval` sets the summary interval (default 60 s).
+ * Test hook: forgets every kind, pending count and reported misconfiguration; `interval` sets the
+ * summary interval (default 60 s).
  * @example afterEach(() => resetWarnings())
  */
 export function resetWarnings(interval: number = WARNING_INTERVAL_MS): void {
@@ -77,6 +78,8 @@ export function resetWarnings(interval: number = WARNING_INTERVAL_MS): void {
   timer = undefined;
   kinds.clear();
   intervalMs = interval;
+  reported.clear();
+  verifiedContextManager = undefined;
 }
 
 /** One timer for every kind, armed only while some repeat waits to be reported. */
@@ -94,4 +97,131 @@ function report(message: string, error: unknown): void {
   } catch {
     // a broken diag logger must not turn a warning into a throw into user code
   }
+}
+
+/**
+ * A set-up mistake stepmark detects, named in `stats().misconfigurations` (see
+ * docs/troubleshooting.md): no tracer provider registered, no context manager, the processor on
+ * another provider than the one recording, `tokenAuthorizer()` without its secret, a wrong option
+ * given on the request path (`invalid-option:<name>`), an option name that looks like a typo of a
+ * known one (`likely-typo:<known name>`).
+ */
+export type Misconfiguration =
+  | 'no-tracer-provider'
+  | 'no-context-manager'
+  | 'processor-not-on-provider'
+  | 'token-unset'
+  | `invalid-option:${string}`
+  | `likely-typo:${string}`;
+
+/** Shared by every copy of the package in the process, so that each mistake is reported once. */
+const MISCONFIGURATIONS_KEY = Symbol.for('stepmark-otel.misconfigurations.1');
+
+type MisconfigurationHolder = { [MISCONFIGURATIONS_KEY]?: Set<Misconfiguration> };
+
+/** Reported misconfigurations, in order. Bounded: codes are fixed, or carry a known option name. */
+const reported: Set<Misconfiguration> = ((globalThis as MisconfigurationHolder)[
+  MISCONFIGURATIONS_KEY
+] ??= new Set());
+
+/**
+ * Reports a set-up mistake once per process: on OpenTelemetry's `diag.warn`, and also through
+ * `process.emitWarning` when no diag logger is set (so that it shows without any configuration).
+ * Later reports of the same `code` cost one Set look-up. Never throws.
+ * @example reportMisconfiguration('token-unset', 'STEPMARK_TOKEN is not set; ...')
+ */
+export function reportMisconfiguration(code: Misconfiguration, message: string): void {
+  if (reported.has(code)) return;
+  reported.add(code);
+  report(message, undefined);
+  if (hasDiagLogger()) return;
+  try {
+    process.emitWarning(`stepmark-otel: ${message}`, {
+      type: 'StepmarkWarning',
+      code: `STEPMARK_${code.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`,
+    });
+  } catch {
+    // emitWarning is Node's; a patched one that throws must not reach the caller
+  }
+}
+
+/**
+ * The misconfigurations reported so far in this process, in order (see `Misconfiguration`).
+ * @example stepmark.stats().misconfigurations // ['no-tracer-provider']
+ */
+export function misconfigurations(): Misconfiguration[] {
+  return [...reported];
+}
+
+/** What @opentelemetry/api 1.x registers globally (`diag`, `context`, `trace`), read as it is. */
+interface OtelGlobals {
+  diag?: unknown;
+  context?: unknown;
+  trace?: unknown;
+}
+
+/** The key @opentelemetry/api 1.x (1.9 and 1.10 alike) keeps its globals under. */
+const OTEL_API_KEY = Symbol.for('opentelemetry.js.api.1');
+
+function otelGlobals(): OtelGlobals | undefined {
+  return (globalThis as { [OTEL_API_KEY]?: OtelGlobals })[OTEL_API_KEY];
+}
+
+/**
+ * Whether a diag logger is set (`diag.setLogger`): the API keeps it in its global registry, and
+ * `diag.warn` goes nowhere without one. A logger set at a level that drops warnings counts as set.
+ */
+export function hasDiagLogger(): boolean {
+  try {
+    return otelGlobals()?.diag != null;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reports once when no tracer provider is registered: the global one is the API's no-op, so no
+ * span records and stepmark's decisions reach no processor. One property read when there is one.
+ */
+export function checkTracerProvider(): void {
+  if (reported.has('no-tracer-provider')) return;
+  try {
+    if (otelGlobals()?.trace != null) return;
+  } catch {
+    return;
+  }
+  reportMisconfiguration(
+    'no-tracer-provider',
+    'no OpenTelemetry tracer provider is registered (NodeSDK.start() or trace.setGlobalTracerProvider), ' +
+      'so spans do not record and stepmark decisions reach no processor; see docs/troubleshooting.md',
+  );
+}
+
+const PROBE_KEY = createContextKey('stepmark-otel.context-manager-probe');
+/** The context manager last seen to work, so that the probe runs once per manager. */
+let verifiedContextManager: unknown;
+
+/**
+ * Reports once when no context manager is installed: `context.with` is then a no-op, and nothing
+ * recorded inside it finds its request, not even before the first `await`. Probes the manager
+ * once; later calls cost one property read.
+ */
+export function checkContextManager(): void {
+  if (reported.has('no-context-manager')) return;
+  try {
+    const manager = otelGlobals()?.context;
+    if (manager !== undefined && manager === verifiedContextManager) return;
+    const probe = ROOT_CONTEXT.setValue(PROBE_KEY, true);
+    if (context.with(probe, () => context.active()) === probe) {
+      verifiedContextManager = manager;
+      return;
+    }
+  } catch {
+    return; // a manager that throws is a broken one, not a missing one
+  }
+  reportMisconfiguration(
+    'no-context-manager',
+    'no OpenTelemetry context manager is installed (NodeSDK, or context.setGlobalContextManager(new ' +
+      'AsyncLocalStorageContextManager())), so traced requests cannot record; see docs/troubleshooting.md',
+  );
 }

@@ -1,6 +1,7 @@
-import { context, trace, type Context } from '@opentelemetry/api';
+import { context, trace, type Context, type Span } from '@opentelemetry/api';
 import { withStepmarkBaggage } from './baggageFlag.js';
 import { sessionOf } from './activeSession.js';
+import { checkContextManager, checkTracerProvider, reportMisconfiguration } from './diagnostics.js';
 import type { StepmarkOptions } from './options.js';
 import { registry, reportInternalError, SESSION_KEY } from './registry.js';
 import { Session } from './session/Session.js';
@@ -19,8 +20,11 @@ export interface Enabled {
 export function enableContext(options: StepmarkOptions | undefined, ctx: Context): Enabled {
   const existing = ctx.getValue(SESSION_KEY) as Session | undefined;
   if (existing !== undefined && !existing.closed) return { ctx, session: existing, created: false };
+  // Set-up mistakes show here first, each reported once; afterwards a property read or two.
+  checkContextManager();
   const span = trace.getSpan(ctx);
   if (span === undefined || !span.isRecording()) {
+    checkTracerProvider();
     const session = new Session(options, true); // binds when its first recording span appears
     return { ctx: withStepmarkBaggage(ctx).setValue(SESSION_KEY, session), session, created: true };
   }
@@ -31,6 +35,37 @@ export function enableContext(options: StepmarkOptions | undefined, ctx: Context
     return { ctx, session: closedSession(), created: false };
   }
   return { ctx: withStepmarkBaggage(ctx).setValue(SESSION_KEY, found.session), ...found };
+}
+
+/**
+ * The session `ctx` would record into when it is not bound to a trace yet: the next span started
+ * in `ctx` starts its trace, and a registered processor's `onStart` binds the session to it.
+ */
+export function unboundSession(ctx: Context): Session | undefined {
+  const session = ctx.getValue(SESSION_KEY) as Session | undefined;
+  return session !== undefined && session.traceId === undefined ? session : undefined;
+}
+
+/**
+ * After `span` started in a context whose session was unbound (see `unboundSession`): when it
+ * records and the session is still unbound while processors are registered, none of them saw it
+ * start, so they sit on another TracerProvider than the one recording. Reported once. Never throws.
+ */
+export function checkProcessorSawStart(session: Session | undefined, span: Span): void {
+  try {
+    if (session === undefined || session.traceId !== undefined) return;
+    if (registry.processors.size === 0 || !span.isRecording()) return;
+  } catch {
+    return;
+  }
+  reportMisconfiguration(
+    'processor-not-on-provider',
+    'a StepmarkSpanProcessor is registered but did not see the span of a traced request start: it ' +
+      'is on another TracerProvider than the one recording, so onFinish and the sinks never get ' +
+      'this request (only as incomplete, after traceTtlMs); add it to the provider you register ' +
+      '(NodeSDK { spanProcessors: [...] } or the provider passed to trace.setGlobalTracerProvider); ' +
+      'see docs/troubleshooting.md',
+  );
 }
 
 /** What a refused enable reports as its session (the context itself is returned unchanged). */

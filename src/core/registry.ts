@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createContextKey, type Span } from '@opentelemetry/api';
 import type { Trace, TraceSpan } from '../types.js';
-import { warnOnce } from './diagnostics.js';
+import { misconfigurations, warnOnce, type Misconfiguration } from './diagnostics.js';
 import type { StepmarkOptions } from './options.js';
 import type { SessionHandle } from './session/SessionHandle.js';
 
@@ -45,7 +45,10 @@ export interface RegistryStats {
   lateCalls: number;
   /** Sessions closed because more than MAX_BOUND_SESSIONS were bound at once. */
   evictedSessions: number;
-  /** Errors caught inside stepmark-otel so that they never reached user code. */
+  /**
+   * Errors caught inside stepmark-otel so that they never reached user code, wrong options given
+   * to `enable`/`withTracing` included (each such call counts).
+   */
   internalErrors: number;
   /** Traced requests whose spans were not sampled: their decisions reach no processor. */
   unsampledRequests: number;
@@ -53,7 +56,17 @@ export interface RegistryStats {
   rateLimitedRequests: number;
   /** Upstream baggage flags refused as unsigned, forged or signed for another trace: untraced. */
   refusedBaggageFlags: number;
+  /**
+   * Set-up mistakes detected in this process, each once, in the order seen (empty when none):
+   * `'no-tracer-provider'`, `'no-context-manager'`, `'processor-not-on-provider'`,
+   * `'token-unset'`, `'invalid-option:<name>'` (a wrong option given on the request path, where
+   * its default applied), `'likely-typo:<name>'`. See docs/troubleshooting.md.
+   */
+  misconfigurations: Misconfiguration[];
 }
+
+/** The counters the registry keeps (`misconfigurations` is kept by diagnostics, once per process). */
+type RegistryCounters = Omit<RegistryStats, 'misconfigurations'>;
 
 /** State shared by every copy of the package in the process. */
 export interface Registry {
@@ -76,7 +89,7 @@ export interface Registry {
   seq: number;
   /** A random id of this process (`stepmark.process`), telling replicas with equal resources apart. */
   processId: string;
-  stats: RegistryStats;
+  stats: RegistryCounters;
 }
 
 type Holder = { [REGISTRY_KEY]?: Registry };
@@ -206,9 +219,13 @@ export function reportInternalError(where: string, error: unknown): void {
 }
 
 /**
- * A snapshot of the process-wide counters.
- * @example stepmark.stats().internalErrors // 0
+ * A snapshot of the process-wide counters and of the set-up mistakes detected so far.
+ * @example stepmark.stats().misconfigurations // [] when the set-up is right
  */
 export function stats(): RegistryStats & { openSessions: number } {
-  return { ...registry.stats, openSessions: registry.live - registry.always };
+  return {
+    ...registry.stats,
+    openSessions: registry.live - registry.always,
+    misconfigurations: misconfigurations(),
+  };
 }

@@ -1,5 +1,5 @@
 import { context, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
-import { enableContext } from './enable.js';
+import { checkProcessorSawStart, enableContext, unboundSession } from './enable.js';
 import { isThenable } from './isThenable.js';
 import type { StepmarkOptions } from './options.js';
 import { registry, reportInternalError } from './registry.js';
@@ -39,7 +39,9 @@ export function withTracing<T>(fn: () => T, options?: StepmarkOptions): T {
     if (enabled.created) session = enabled.session;
     runIn = enabled.ctx;
     if (trace.getSpan(runIn)?.isRecording() !== true) {
+      const unbound = unboundSession(runIn);
       span = trace.getTracer(TRACER_NAME).startSpan(WITH_TRACING_SPAN, undefined, runIn);
+      checkProcessorSawStart(unbound, span);
       if (span.isRecording()) enabled.session.bind(span.spanContext().traceId);
       else registry.stats.unsampledRequests++; // decisions stay in collect(), reach no processor
       runIn = trace.setSpan(runIn, span);

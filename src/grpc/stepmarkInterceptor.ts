@@ -1,4 +1,5 @@
 import { diag } from '@opentelemetry/api';
+import { typeError } from '../core/checkOptions.js';
 import { RequestGate } from '../http/RequestGate.js';
 import type { StepmarkHttpOptions } from '../http/StepmarkHttpOptions.js';
 import { grpcHead, rpcSpan, type GrpcCall } from './GrpcCall.js';
@@ -40,6 +41,15 @@ export function stepmarkInterceptor<G extends GrpcModuleLike>(
   grpc: G,
   options: StepmarkHttpOptions<GrpcCall<ServerCallOf<G>>> = {},
 ): GrpcServerInterceptor<G> {
+  if (typeof (grpc as Partial<GrpcModuleLike> | undefined)?.ServerInterceptingCall !== 'function') {
+    // stepmarkInterceptor({ ... }) without the module: it would fail on the first call instead.
+    throw typeError(
+      'the first argument of stepmarkInterceptor',
+      'the @grpc/grpc-js module',
+      grpc,
+      "use stepmarkInterceptor(grpc, options) with import * as grpc from '@grpc/grpc-js'",
+    );
+  }
   const gate = new RequestGate(options);
   const header = options.responseHeader;
   const InterceptingCall = grpc.ServerInterceptingCall as unknown as new (

@@ -1,6 +1,5 @@
 import {
   context,
-  diag,
   propagation,
   SpanKind,
   SpanStatusCode,
@@ -12,7 +11,7 @@ import {
 } from '@opentelemetry/api';
 import { snapshotOf } from '../core/collect.js';
 import { sessionOf } from '../core/activeSession.js';
-import { enable } from '../core/enable.js';
+import { checkProcessorSawStart, enable, unboundSession } from '../core/enable.js';
 import { catchRejection } from '../core/isThenable.js';
 import { optionsError } from '../core/options.js';
 import { registry, reportInternalError } from '../core/registry.js';
@@ -28,7 +27,7 @@ import { extractW3C, parseBaggage, parseTraceparent } from '../propagation/w3c.j
 import type { Trace } from '../types.js';
 import { headOf, type RequestHead } from './RequestHead.js';
 import { safely } from './safely.js';
-import type { StepmarkHttpOptions } from './StepmarkHttpOptions.js';
+import { checkHttpOptions, type StepmarkHttpOptions } from './StepmarkHttpOptions.js';
 import { TokenBucket } from './TokenBucket.js';
 import { DEFAULT_MAX_HEADER_BYTES, traceHeaderValue } from './traceHeader.js';
 import { headerTrigger, type Trigger } from './triggers.js';
@@ -58,9 +57,6 @@ export interface TracedRequest {
   /** Ends stepmark's own span (if any) and hands the trace to `onFinish`. Idempotent. */
   finish(outcome?: RequestOutcome): void;
 }
-
-/** Warn once per process about a missing context manager. */
-let contextManagerWarned = false;
 
 /** The server span stepmark started, and the HTTP method to prefix its route with. */
 interface OwnSpan {
@@ -92,8 +88,6 @@ function requestTraceId(head: RequestHead): string | undefined {
   return parseTraceparent(headOf(head, 'traceparent'))?.traceId;
 }
 
-const FORWARD_BAGGAGE = ['all', 'stepmark-only'];
-
 /**
  * The decision every adapter shares: does this request get traced (trigger or upstream
  * baggage, authorization, the flag's signature, rate limit), may the caller read the trace,
@@ -109,27 +103,30 @@ export class RequestGate<R> {
   readonly #baggageBucket: TokenBucket | undefined;
   readonly #honorBaggage: boolean;
   readonly #maxHeader: number;
+  readonly #jaegerUrl: string | undefined;
   /** Signs authorized triggers' flags and checks upstream ones; only with `authorize` set. */
   readonly #signer: FlagSigner | undefined;
   readonly #stepmarkOnly: boolean;
 
-  /** Throws a `TypeError`/`RangeError` naming a wrong `flagKey` or `forwardBaggage`. */
+  /**
+   * Checks every option where it is given (see `checkHttpOptions`): a wrong one, `tracerOptions`
+   * included, throws a `TypeError`/`RangeError` naming it, what it got and what it accepts.
+   */
   constructor(options: StepmarkHttpOptions<R> = {}) {
     try {
-      const forward = options.forwardBaggage ?? 'all';
-      if (!FORWARD_BAGGAGE.includes(forward))
-        throw new TypeError(`stepmark-otel: forwardBaggage must be 'all' or 'stepmark-only'`);
+      const checked = checkHttpOptions<R>(options);
       // Checked even without authorize: a wrong option fails where it is given.
-      const signer = flagSignerOf(options.flagKey);
-      this.#signer = options.authorize === undefined ? undefined : signer;
-      this.#stepmarkOnly = forward === 'stepmark-only';
-      this.#options = options;
-      this.#trigger = options.trigger ?? headerTrigger('x-stepmark');
-      const limit = options.rateLimit === false ? undefined : (options.rateLimit ?? DEFAULT_RATE);
+      const signer = flagSignerOf(checked.flagKey);
+      this.#signer = checked.authorize === undefined ? undefined : signer;
+      this.#stepmarkOnly = checked.forwardBaggage === 'stepmark-only';
+      this.#options = checked;
+      this.#trigger = checked.trigger ?? headerTrigger('x-stepmark');
+      const limit = checked.rateLimit === false ? undefined : (checked.rateLimit ?? DEFAULT_RATE);
       this.#bucket = limit === undefined ? undefined : new TokenBucket(limit);
       this.#baggageBucket = limit === undefined ? undefined : new TokenBucket(limit);
-      this.#honorBaggage = options.honorBaggage !== false;
-      this.#maxHeader = options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
+      this.#honorBaggage = checked.honorBaggage !== false;
+      this.#maxHeader = checked.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
+      this.#jaegerUrl = checked.jaegerUrl;
     } catch (error) {
       throw optionsError('middleware', error); // a hostile option object
     }
@@ -200,6 +197,7 @@ export class RequestGate<R> {
         // stepmark's span must be a local root, its parent the caller's, if any.
         const remote = extractW3C(trace.deleteSpan(parent), head.headers);
         const enabled = enable(options.tracerOptions, remote);
+        const unbound = unboundSession(enabled);
         const method = head.method ?? 'HTTP';
         const span = trace.getTracer(TRACER).startSpan(
           spanName ?? method,
@@ -212,6 +210,7 @@ export class RequestGate<R> {
           },
           enabled,
         );
+        checkProcessorSawStart(unbound, span);
         // An HTTP span is renamed `METHOD route` at the end; a gRPC one is named by its method.
         started = { span, method: spanName === undefined ? method : undefined };
         ctx = trace.setSpan(enabled, span);
@@ -229,17 +228,13 @@ export class RequestGate<R> {
       if (started !== undefined) endSpan(started.span, {}, undefined); // not left open
       return undefined;
     }
-    if (!contextManagerWarned && context.with(ctx, () => context.active()) !== ctx) {
-      contextManagerWarned = true; // context.with is a no-op: nothing in the handler can record
-      diag.warn(
-        'stepmark-otel/http: no OpenTelemetry context manager is installed (NodeSDK or AsyncLocalStorageContextManager); triggered requests cannot record',
-      );
-    }
+    // A missing context manager (nothing in the handler could record) was reported by `enable`.
     return this.#traced(req, ctx, started, expose);
   }
 
   #traced(req: R, ctx: Context, started: OwnSpan | undefined, expose: boolean): TracedRequest {
     const maxHeader = this.#maxHeader;
+    const jaegerUrl = this.#jaegerUrl;
     const onFinish = this.#options.onFinish;
     const deliver = (t: Trace) => safely('onFinish', () => onFinish?.(t, req), undefined);
     const session = safely('session', () => sessionOf(ctx)?.resolve(trace.getSpan(ctx)), undefined);
@@ -277,7 +272,11 @@ export class RequestGate<R> {
         const snapshot = expose && alone ? current() : undefined;
         return snapshot === undefined
           ? undefined
-          : safely('responseHeader', () => traceHeaderValue(snapshot, maxHeader), undefined);
+          : safely(
+              'responseHeader',
+              () => traceHeaderValue(snapshot, maxHeader, jaegerUrl),
+              undefined,
+            );
       },
       finish(outcome = {}) {
         if (responded) return;

@@ -1,11 +1,12 @@
 import { trace as otelTrace, type Context, type Span } from '@opentelemetry/api';
 import type { DecisionWriter } from '../core/DecisionWriter.js';
-import { flushWarnings, warnOnce } from '../core/diagnostics.js';
-import { nonNegativeInt, optionsError, type StepmarkOptions } from '../core/options.js';
+import { flushWarnings, reportMisconfiguration, warnOnce } from '../core/diagnostics.js';
+import { optionsError } from '../core/options.js';
 import type { EventRecord } from '../core/records/EventRecord.js';
 import {
   markFinished,
   registry,
+  wasFinished,
   reportInternalError,
   SESSION_KEY,
   sessionsOf,
@@ -13,54 +14,21 @@ import {
 } from '../core/registry.js';
 import { isLocalRoot, type ReadableSpanLike, type WritableSpanLike } from '../core/SdkSpan.js';
 import type { SessionHandle } from '../core/session/SessionHandle.js';
-import { defaultWriter } from '../core/SpanEventWriter.js';
-import type { TraceSink } from '../export/TraceSink.js';
 import type { IncompleteReason, Trace, TraceSpan } from '../types.js';
-import {
-  DEFAULT_DELIVERY_TIMEOUT_MS,
-  DEFAULT_MAX_PENDING_PER_CONSUMER,
-  DeliveryPipeline,
-  type DeliveryStats,
-} from './DeliveryPipeline.js';
+import { DeliveryPipeline, type DeliveryStats } from './DeliveryPipeline.js';
 import { copyOfFindings, printableFindings } from './printableFindings.js';
 import { requestSpans } from './requestSpans.js';
 import { RecentTraces } from './RecentTraces.js';
 import type { TraceAnalyzer } from './TraceAnalyzer.js';
+import {
+  checkProcessorOptions,
+  type ProcessorOptions,
+  type StepmarkSpanProcessorOptions,
+} from './StepmarkSpanProcessorOptions.js';
 import { TraceAssembly } from './TraceAssembly.js';
-import { sinkConsumer, type TraceConsumer } from './TraceConsumer.js';
 
-/**
- * Options of `StepmarkSpanProcessor`.
- * @example new StepmarkSpanProcessor({ onFinish: (t) => console.log(JSON.stringify(t)), maxTraces: 500 })
- */
-export interface StepmarkSpanProcessorOptions {
-  /** Called with each finished trace, asynchronously after its local root span ends. */
-  onFinish?: (trace: Trace) => void | Promise<void>;
-  /** Sinks that receive each finished trace, isolated from each other. Default none. */
-  sinks?: TraceSink[];
-  /** @deprecated The old name of `sinks`; both may be given (their sinks add up). */
-  exporters?: TraceSink[];
-  /** Traces held at once; past it the oldest is emitted as `incomplete: 'capacity'`. Default 1,000. */
-  maxTraces?: number;
-  /** Traces whose root has not ended after this long are emitted as `incomplete: 'ttl'`. Default 300,000 (5 min). */
-  traceTtlMs?: number;
-  /** Span summaries kept per trace; 0 = unlimited; the rest are counted in `dropped_spans`. Default 1,000. */
-  maxSpans?: number;
-  /** 'on-demand' (default): record only in enabled contexts. 'always': record on every recording span. */
-  mode?: 'on-demand' | 'always';
-  /** Options of the sessions 'always' mode opens by itself. */
-  tracerOptions?: StepmarkOptions;
-  /** How decisions become OTel data. Default: span events (`SpanEventWriter`). */
-  writer?: DecisionWriter;
-  /** Async exports awaiting completion at once, per consumer (`onFinish`, each sink); past it that consumer's traces are dropped and counted. Default 1,000. */
-  maxPendingExports?: number;
-  /** An async export not settled after this long is counted in `exportTimeouts` and frees its slot; also the bound of `forceFlush` and `shutdown`. Default 30,000 ms. */
-  exportTimeoutMs?: number;
-  /** Finished traces kept for `collect(traceId)` and `recent()`; 0 keeps none. Default 100. */
-  recentTraces?: number;
-  /** Analyzers that see each record and add findings to each trace before it is emitted. Default none. */
-  analyzers?: TraceAnalyzer[];
-}
+export type { StepmarkSpanProcessorOptions } from './StepmarkSpanProcessorOptions.js';
+import { sinkConsumer, type TraceConsumer } from './TraceConsumer.js';
 
 /** Counters of one processor, from `stats()`. */
 export interface StepmarkProcessorStats {
@@ -77,21 +45,6 @@ export interface StepmarkProcessorStats {
   /** Throws of analyzers. */
   analyzerErrors: number;
   internalErrors: number;
-}
-
-/** Sinks and analyzers a processor takes at most, per option. */
-const MAX_LIST_OPTION = 64;
-
-/**
- * A list option (`sinks`, `exporters`, `analyzers`) as an array; a RangeError past 64 entries,
- * before it is read (an array-like Proxy of length 2²⁰ would take seconds to copy).
- */
-function listOption<T>(name: string, value: readonly T[] | undefined): T[] {
-  if (!Array.isArray(value)) return [];
-  if (value.length > MAX_LIST_OPTION) {
-    throw new RangeError(`stepmark-otel: ${name}: at most ${MAX_LIST_OPTION} entries`);
-  }
-  return [...(value as readonly T[])];
 }
 
 /** The one analyzer hook that runs on the request path, bound to its analyzer and isolated. */
@@ -143,40 +96,42 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
   };
   readonly #sweeper: ReturnType<typeof setInterval>;
   #shutdown: Promise<void> | undefined;
+  /** Whether any span ever started through this processor (see `#checkReached`). */
+  #sawSpan = false;
 
+  /**
+   * Checks every option where it is given: a wrong one throws a `TypeError` (wrong type) or
+   * `RangeError` (number out of range) naming it, what it got and what it accepts.
+   */
   constructor(options: StepmarkSpanProcessorOptions = {}) {
+    let o: ProcessorOptions;
     try {
-      this.#maxTraces = nonNegativeInt(options.maxTraces, 1_000) || 1;
-      this.#ttlMs = nonNegativeInt(options.traceTtlMs, 300_000) || 1;
-      this.#maxSpans = nonNegativeInt(options.maxSpans, 1_000);
-      this.#timeoutMs = nonNegativeInt(options.exportTimeoutMs, DEFAULT_DELIVERY_TIMEOUT_MS) || 1;
-      this.#always = options.mode === 'always';
-      this.#writer = options.writer ?? defaultWriter;
-      this.#recent = new RecentTraces(nonNegativeInt(options.recentTraces, 100));
-      this.#analyzers = listOption('analyzers', options.analyzers);
-      this.#analyzesTraces = this.#analyzers.some((a) => typeof a.onTraceComplete === 'function');
-      this.#observer = recordObserver(this.#analyzers, (a, e) => this.#analyzerError(a, e));
-      const consumers: TraceConsumer[] = [];
-      const onFinish = options.onFinish;
-      if (typeof onFinish === 'function') consumers.push({ name: 'onFinish', consume: onFinish });
-      const sinks = [
-        ...listOption('sinks', options.sinks),
-        ...listOption('exporters', options.exporters),
-      ];
-      sinks.forEach((sink, i) => consumers.push(sinkConsumer(sink, i)));
-      this.#pipeline = new DeliveryPipeline(consumers, {
-        maxPendingPerConsumer:
-          nonNegativeInt(options.maxPendingExports, DEFAULT_MAX_PENDING_PER_CONSUMER) || 1,
-        exportTimeoutMs: this.#timeoutMs,
-      });
+      o = checkProcessorOptions(options);
     } catch (error) {
       throw optionsError('StepmarkSpanProcessor', error); // a hostile option object
     }
+    this.#maxTraces = o.maxTraces;
+    this.#ttlMs = o.traceTtlMs;
+    this.#maxSpans = o.maxSpans;
+    this.#timeoutMs = o.exportTimeoutMs;
+    this.#always = o.always;
+    this.#writer = o.writer;
+    this.#recent = new RecentTraces(o.recentTraces);
+    this.#analyzers = o.analyzers;
+    this.#analyzesTraces = o.analyzers.some((a) => typeof a.onTraceComplete === 'function');
+    this.#observer = recordObserver(o.analyzers, (a, e) => this.#analyzerError(a, e));
+    const consumers: TraceConsumer[] = [];
+    if (o.onFinish !== undefined) consumers.push({ name: 'onFinish', consume: o.onFinish });
+    o.sinks.forEach((sink, i) => consumers.push(sinkConsumer(sink, i)));
+    this.#pipeline = new DeliveryPipeline(consumers, {
+      maxPendingPerConsumer: o.maxPendingExports,
+      exportTimeoutMs: o.exportTimeoutMs,
+    });
     registry.processors.add(this);
     if (this.#always) {
       registry.always++;
       registry.live++;
-      registry.alwaysOptions = options.tracerOptions;
+      registry.alwaysOptions = o.tracerOptions;
     }
     // Sweeps traces whose root never ends; unref'd so that it never keeps a process alive.
     const every = Math.min(Math.max(Math.floor(this.#ttlMs / 2), 1_000), 60_000);
@@ -191,6 +146,7 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
 
   /** Links the span's trace to the session of its parent context; counts local roots. */
   onStart(span: WritableSpanLike, parentContext: Context): void {
+    this.#sawSpan = true; // one store: the provider this processor is on does start spans
     if (this.#idle()) return;
     try {
       const traceId = span.spanContext().traceId;
@@ -277,7 +233,10 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
       registry.always--;
       registry.live--;
     }
-    for (const trace of [...this.#traces.values()]) this.#finish(trace, 'shutdown');
+    for (const trace of [...this.#traces.values()]) {
+      this.#checkReached(trace);
+      this.#finish(trace, 'shutdown');
+    }
     await this.#pipeline.shutdown(this.#timeoutMs);
     flushWarnings();
   }
@@ -380,8 +339,26 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
     for (const trace of this.#traces.values()) {
       if (trace.createdAt > expiredBefore) break; // insertion order is adoption order
       this.#stats.tracesEvictedTtl++;
+      this.#checkReached(trace);
       this.#finish(trace, 'ttl');
     }
+  }
+
+  /**
+   * Reports (once per process) a trace given up on that recorded decisions while this processor
+   * never saw any span start, and no other processor finished it: the processor is registered
+   * (sessions bind to it) but installed on another TracerProvider than the one recording. A trace
+   * whose root simply never ended, on the right provider, is not reported: its root started here.
+   */
+  #checkReached(trace: TraceAssembly): void {
+    if (this.#sawSpan || trace.sessions.length === 0 || wasFinished(trace.traceId)) return;
+    reportMisconfiguration(
+      'processor-not-on-provider',
+      `no span of trace ${trace.traceId} reached a StepmarkSpanProcessor before it was given up: ` +
+        'the processor is on another TracerProvider than the one recording, so onFinish and the ' +
+        'sinks get traces only as incomplete; add it to the provider you register (NodeSDK ' +
+        '{ spanProcessors: [...] } or the provider passed to trace.setGlobalTracerProvider); see docs/troubleshooting.md',
+    );
   }
 
   /**

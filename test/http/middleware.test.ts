@@ -257,6 +257,35 @@ describe('stepmark-otel/http', () => {
       });
       expect(marker.bytes).toBeGreaterThan(4096);
     });
+
+    it('links the trace in Jaeger from the header with jaegerUrl, also past the cap', async () => {
+      const options = {
+        authorize: tokenAuthorizer(),
+        responseHeader: 'X-Stepmark-Trace',
+        jaegerUrl: 'https://ops:secret@jaeger.internal:16686/?q=1',
+      };
+      const { url } = await serve((req, res) => {
+        const events = req.url === '/big' ? 500 : 1;
+        for (let i = 0; i < events; i++) stepmark.record('bulk', `event_${i}`);
+        res.end('ok');
+      }, options);
+      const headers = { 'X-Stepmark': 'true', 'X-Stepmark-Token': token };
+      for (const path of ['/', '/big']) {
+        const response = await fetch(`${url}${path}`, { headers });
+        await response.text();
+        const value = JSON.parse(response.headers.get('x-stepmark-trace') ?? '{}') as Trace & {
+          jaeger_url?: string;
+        };
+        // Credentials and the query of the option are not shown to the caller.
+        expect(value.jaeger_url).toBe(`https://jaeger.internal:16686/trace/${value.trace_id}`);
+        if (path === '/')
+          expect(Object.keys(value).slice(0, 2)).toEqual(['trace_id', 'jaeger_url']);
+        else expect(value).toMatchObject({ truncated: true });
+      }
+      expect(() => withStepmark(() => undefined, { jaegerUrl: 'localhost:16686' })).toThrow(
+        "jaegerUrl must be the http(s) URL of Jaeger's UI, got 'localhost:16686'",
+      );
+    });
   });
 
   describe('set-up mistakes', () => {
