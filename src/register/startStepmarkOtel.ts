@@ -51,10 +51,7 @@ export function startStepmarkOtel(): StepmarkRegistration {
   const sdkNode = loadSdkNode();
   const processor = new StepmarkSpanProcessor({
     mode: stepmark.mode,
-    sinks:
-      stepmark.console === 'off'
-        ? []
-        : [new ConsoleSink({ pretty: stepmark.console === 'pretty' })],
+    sinks: stepmark.console === 'off' ? [] : [new ConsoleSink({ format: stepmark.console })],
   });
   const [exporters, traceSampler] = diagFromEnv(
     () => [exportProcessors(sdkNode), sampler(sdkNode)] as const,

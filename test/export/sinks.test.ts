@@ -46,6 +46,34 @@ describe('ConsoleSink', () => {
     expect(line?.trim().includes('\n')).toBe(false);
     expect(pretty).toContain('\n  "trace_id": "b"');
   });
+
+  it('writes the timeline the CLI prints with format: timeline, plain on a stream that is no terminal', () => {
+    const out = new PassThrough();
+    const chunks: string[] = [];
+    out.on('data', (c: Buffer) => chunks.push(c.toString()));
+    new ConsoleSink({ stream: out, format: 'timeline' }).export({
+      trace_id: '0af7651916cd43dd8448eb211c80319c',
+      entities: {
+        order_43: {
+          entity_id: 'order_43',
+          kind: 'order',
+          events: [
+            {
+              stage: 'fraud_check',
+              action: 'blocked',
+              timestamp: '2026-12-01T10:00:00.123Z',
+              meta: { score: 0.91, note: 'a\u001b[2Jb' },
+            },
+          ],
+        },
+      },
+    });
+    expect(chunks.join('')).toBe(
+      'trace 0af7651916cd43dd8448eb211c80319c  1 event(s)\n' +
+        '  10:00:00.123  order order_43  fraud_check blocked  score=0.91 note=a\\x1b[2Jb\n',
+    );
+    expect(() => new ConsoleSink({ format: 'yaml' as never })).toThrow(TypeError);
+  });
 });
 
 describe('FileSink', () => {

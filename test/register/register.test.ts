@@ -13,8 +13,10 @@ const app = fileURLToPath(new URL('./fixtures/app.ts', import.meta.url));
 interface App {
   url: string;
   child: ChildProcess;
-  /** Traces the console sink printed. */
+  /** Traces the console sink printed (as JSON lines). */
   traces: Trace[];
+  /** Every line the process printed on stdout. */
+  lines: string[];
   /** Outgoing TCP connections the process attempted (the fixture's spy). */
   connects: unknown[];
   stderr: () => string;
@@ -26,12 +28,16 @@ interface App {
 
 const running: App[] = [];
 
-/** The test runner's environment without any OTEL_* or STEPMARK_* variable, plus `env`. */
+/**
+ * The test runner's environment without any OTEL_* or STEPMARK_* variable, plus `env`. The
+ * console prints JSON lines here (`STEPMARK_CONSOLE=json`), which the tests read back; the
+ * default, a timeline for people, has a test of its own.
+ */
 function environment(env: Record<string, string>): NodeJS.ProcessEnv {
   const clean = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !/^(OTEL_|STEPMARK_)/.test(k)),
   );
-  return { ...clean, ...env };
+  return { ...clean, STEPMARK_CONSOLE: 'json', ...env };
 }
 
 /** Starts the fixture application; resolves once it listens. */
@@ -41,6 +47,7 @@ function start(env: Record<string, string> = {}): Promise<App> {
     env: environment(env),
   });
   const traces: Trace[] = [];
+  const lines: string[] = [];
   const connects: unknown[] = [];
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -52,6 +59,7 @@ function start(env: Record<string, string> = {}): Promise<App> {
   return new Promise((resolve, reject) => {
     void exited.then(({ code }) => reject(new Error(`the app exited (${code}): ${stderr}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
+      lines.push(line);
       if (line.startsWith('CONNECT ')) connects.push(JSON.parse(line.slice(8)));
       const json = line.indexOf('{"trace_id"');
       if (json >= 0) {
@@ -64,6 +72,7 @@ function start(env: Record<string, string> = {}): Promise<App> {
         url: `http://127.0.0.1:${line.slice(5)}`,
         child,
         traces,
+        lines,
         connects,
         stderr: () => stderr,
         exited,
@@ -361,6 +370,18 @@ describe('stepmark-otel/register', () => {
   });
 
   describe('STEPMARK_MODE and STEPMARK_CONSOLE', () => {
+    it('prints each traced request as a timeline by default (STEPMARK_CONSOLE unset)', async () => {
+      const target = await start({ STEPMARK_CONSOLE: '' }); // empty counts as unset
+      expect(await request(target)).toBe('ok');
+      await stop(target, 'SIGTERM');
+      const header = target.lines.findIndex((l) => /^trace [0-9a-f]{32} {2}1 event\(s\)$/.test(l));
+      expect(header).toBeGreaterThanOrEqual(0);
+      expect(target.lines[header + 1]).toMatch(
+        /^ {2}\d\d:\d\d:\d\d\.\d{3} {2}order_7 {2}pricing discounted {2}percent=10$/,
+      );
+      expect(target.traces).toEqual([]); // no JSON
+    }, 60_000);
+
     it('always records, and prints nothing with STEPMARK_CONSOLE=false', async () => {
       const otlp = await receiver();
       try {
