@@ -1,5 +1,6 @@
 import { listOf, objectOf, textOf } from '../core/jsonShape.js';
 import { META_BUDGET, sanitizeMeta, sanitizeValue, setKey } from '../core/sanitize.js';
+import { TRACE_COUNTERS } from '../core/records/TraceDraft.js';
 import type {
   EntityTrace,
   IncompleteReason,
@@ -16,14 +17,7 @@ import type {
 
 type Fields = Readonly<Record<string, unknown>>;
 
-const COUNTERS = [
-  'dropped_events',
-  'dropped_entities',
-  'dropped_spans',
-  'invalid_calls',
-  'dropped_span_events',
-  'truncated_meta',
-] as const;
+const COUNTERS = TRACE_COUNTERS;
 
 const INCOMPLETE: ReadonlySet<unknown> = new Set<IncompleteReason>(['ttl', 'capacity', 'shutdown']);
 

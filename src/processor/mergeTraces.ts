@@ -1,16 +1,10 @@
 import { objectOf } from '../core/jsonShape.js';
 import { RECORD_KINDS } from '../core/records/recordKinds.js';
+import { TRACE_COUNTERS } from '../core/records/TraceDraft.js';
 import { setKey } from '../core/sanitize.js';
 import type { EntityTrace, Trace, TraceEvent } from '../types.js';
 
-const COUNTERS = [
-  'dropped_events',
-  'dropped_entities',
-  'dropped_spans',
-  'invalid_calls',
-  'dropped_span_events',
-  'truncated_meta',
-] as const;
+const COUNTERS = TRACE_COUNTERS;
 
 type Fields = Readonly<Record<string, unknown>>;
 

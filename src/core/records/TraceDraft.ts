@@ -46,6 +46,16 @@ function toEvent(r: EventRecord, copy: boolean): TraceEvent {
   return traceEvent(r.stage, r.action, r.time, r.meta, r.spanId, r.service, copy);
 }
 
+/** The counters of a Trace: what a cap left out, each a number, absent when zero. */
+export const TRACE_COUNTERS = [
+  'dropped_events',
+  'dropped_entities',
+  'dropped_spans',
+  'invalid_calls',
+  'dropped_span_events',
+  'truncated_meta',
+] as const;
+
 /** Sets the trace's non-zero counters. */
 export function showCounters(trace: Trace, c: DraftCounters): void {
   if (c.droppedEvents > 0) trace.dropped_events = c.droppedEvents;
