@@ -4,11 +4,11 @@
 // the web UI (STEPMARK_JAEGER_UI, ../shared/jaeger-ui, the cache) or the placeholder page.
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { freePort } from '../support/jaeger.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const script = join(repo, 'scripts/jaeger.sh');
@@ -22,17 +22,6 @@ export function findJaegerUi(): { folder: string } | { reason: string } {
   return {
     reason: ui.stderr.trim().replace(/^jaeger\.sh: /, '') || `jaeger.sh ui exited ${ui.status}`,
   };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /** One Jaeger started by `scripts/jaeger.sh start`. */

@@ -22,7 +22,8 @@ export function findJaeger(): { binary: string } | { reason: string } {
   return { reason: 'no Jaeger binary (build it with `bash scripts/jaeger.sh build`; needs Go)' };
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
