@@ -8,6 +8,7 @@ import {
   EVENT_DECISION,
 } from '../attributes.js';
 import { compareText } from '../compareText.js';
+import { decisionEventName } from './decisionEventName.js';
 import { mergedEntity } from './mergedEntity.js';
 import { encodeMeta, META_NAMES, stringAttribute } from './metaAttributes.js';
 import type { RecordKind } from './RecordKind.js';
@@ -27,7 +28,7 @@ export const DECISION: RecordKind = {
   name: 'decision',
   countsAsEvent: true,
 
-  eventName: (record) => `${record.stage}: ${record.action}`,
+  eventName: (record) => decisionEventName(record.stage, record.action),
 
   encode(record) {
     // Literal keys (ATTR_SEQ, ATTR_STAGE, ATTR_ACTION): V8 then builds the object from one
