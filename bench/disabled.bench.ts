@@ -68,6 +68,40 @@ if (referenceBytes < 16) {
 if (kept === undefined) console.log(kept);
 report('disabled recordEntity, heap allocated per call', offBytes, 'bytes', { max: 0.5 });
 
+// span(name, fn) and addTag(key, value) off: the same one check, then fn itself / nothing.
+const work = () => sink++;
+const directLoop = (n: number) => {
+  for (let i = 0; i < n; i++) work();
+};
+const spanLoop = (n: number) => {
+  for (let i = 0; i < n; i++) stepmark.span('pricing', work);
+};
+const [directNs, spanNs] = pair(directLoop, spanLoop, N);
+report(
+  'disabled span(name, fn), nothing traced',
+  spanNs / directNs,
+  'calling fn directly',
+  { max: 3 },
+  `${ns(spanNs)} vs ${ns(directNs)}`,
+);
+const tagLoop = (n: number) => {
+  for (let i = 0; i < n; i++) stepmark.addTag('cart.items', i);
+};
+const [emptyTagNs, tagNs] = pair(emptyLoop, tagLoop, N);
+report(
+  'disabled addTag, nothing traced',
+  tagNs / emptyTagNs,
+  'empty function call',
+  { max: 3 },
+  `${ns(tagNs)} vs ${ns(emptyTagNs)}`,
+);
+report(
+  'disabled span and addTag, heap allocated per call',
+  Math.max(bytesPerCall(spanLoop), bytesPerCall(tagLoop)),
+  'bytes',
+  { max: 0.5 },
+);
+
 // Another request is being traced at the same time: a disabled call may cost one context lookup.
 const span = tracer.startSpan('other-request');
 const traced = stepmark.enable(undefined, trace.setSpan(context.active(), span));

@@ -6,6 +6,7 @@ export { record, recordEntity, step, stepEntity, track } from './core/record.js'
 export type { EntityId, MetaInput } from './core/record.js';
 export { scope, type Scope } from './core/scope.js';
 export { withTracing, WITH_TRACING_SPAN } from './core/withTracing.js';
+export { addTag, span } from './core/flowSpan.js';
 export { stats, type RegistryStats } from './core/registry.js';
 export type { StepmarkOptions } from './core/options.js';
 export { checkOptions } from './core/checkOptions.js';

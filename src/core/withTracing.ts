@@ -1,8 +1,8 @@
 import { context, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { checkProcessorSawStart, enableContext, unboundSession } from './enable.js';
-import { isThenable } from './isThenable.js';
 import type { StepmarkOptions } from './options.js';
 import { registry, reportInternalError } from './registry.js';
+import { runToEnd } from './runToEnd.js';
 import type { Session } from './session/Session.js';
 
 /** Name of the span `withTracing` starts when no span is active. */
@@ -50,25 +50,5 @@ export function withTracing<T>(fn: () => T, options?: StepmarkOptions): T {
     reportInternalError('withTracing', error);
     return fn();
   }
-  let result: T;
-  try {
-    result = context.with(runIn, fn);
-  } catch (error) {
-    finish(span, session, error ?? new Error('withTracing: fn threw a nullish value'));
-    throw error;
-  }
-  if (!isThenable(result)) {
-    finish(span, session);
-    return result;
-  }
-  return result.then(
-    (value) => {
-      finish(span, session);
-      return value;
-    },
-    (error: unknown) => {
-      finish(span, session, error ?? new Error('withTracing: fn rejected with a nullish value'));
-      throw error;
-    },
-  ) as T;
+  return runToEnd(runIn, fn, (error) => finish(span, session, error), 'withTracing');
 }

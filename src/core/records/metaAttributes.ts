@@ -4,7 +4,7 @@ import { ATTR_META_PREFIX, ATTR_TRACE_META_PREFIX } from '../attributes.js';
 import { META_BUDGET, sanitizeValue, setKey } from '../sanitize.js';
 
 /** Primitives as they are; null, arrays and objects JSON-encoded (OTel attributes cannot nest). */
-function attributeValue(value: MetaValue): AttributeValue {
+export function attributeValue(value: MetaValue): AttributeValue {
   return value !== null && typeof value !== 'object' ? value : JSON.stringify(value);
 }
 

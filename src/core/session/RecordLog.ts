@@ -1,13 +1,16 @@
+import type { AttributeValue } from '@opentelemetry/api';
 import { CallerStage, callerName } from '../callerName.js';
 import { catchRejection } from '../isThenable.js';
 import type { ResolvedOptions } from '../options.js';
+import { REDACTED } from '../redaction/Redactor.js';
 import { DECISION } from '../records/decision.js';
 import { EventRecord } from '../records/EventRecord.js';
+import { attributeValue } from '../records/metaAttributes.js';
 import type { RecordKind } from '../records/RecordKind.js';
 import { TraceDraft } from '../records/TraceDraft.js';
 import { TRACK } from '../records/track.js';
 import { registry, reportInternalError } from '../registry.js';
-import { entityIdOf, labelOf, sanitizeMeta } from '../sanitize.js';
+import { entityIdOf, labelOf, sanitizeMeta, sanitizeValue } from '../sanitize.js';
 
 /**
  * The records of one request and their caps: turns a caller's arguments into sanitized records
@@ -109,6 +112,24 @@ export class RecordLog {
     }
     this.#trackWrites++;
     return record;
+  }
+
+  /**
+   * The attribute of `addTag(key, value)` as this request's options shape meta: the key cut to
+   * `maxStringLength` after it was judged whole by the redactor, the value redacted, sanitized
+   * and encoded as a meta value is. Undefined for a key that is no non-empty string (counted in
+   * `invalid_calls`) or an undefined value.
+   */
+  tag(key: unknown, value: unknown): [string, AttributeValue] | undefined {
+    if (typeof key !== 'string' || key === '') {
+      this.draft.counters.invalidCalls++;
+      return undefined;
+    }
+    const o = this.#options;
+    const name = labelOf(key, o.maxStringLength);
+    if (o.redactor.redacts(key)) return [name, REDACTED];
+    const sanitized = sanitizeValue(value, o.maxStringLength, o.redactor, this.#onCap);
+    return sanitized === undefined ? undefined : [name, attributeValue(sanitized)];
   }
 
   /** Counts span events no span could take (the JSON keeps their records). */

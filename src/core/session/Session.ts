@@ -1,4 +1,4 @@
-import { INVALID_TRACEID, TraceFlags, type Span } from '@opentelemetry/api';
+import { INVALID_TRACEID, TraceFlags, type AttributeValue, type Span } from '@opentelemetry/api';
 import type { Trace } from '../../types.js';
 import type { DecisionWriter } from '../DecisionWriter.js';
 import { resolveOptions, type StepmarkOptions } from '../options.js';
@@ -207,6 +207,11 @@ export class Session implements SessionHandle {
     if (observers !== undefined && this.traceId !== undefined) {
       for (const observe of observers) observe(record, this.traceId);
     }
+  }
+
+  /** The span attribute of `addTag(key, value)`, shaped by this request's options (see `RecordLog.tag`). */
+  tag(key: unknown, value: unknown): [string, AttributeValue] | undefined {
+    return this.#log.tag(key, value);
   }
 
   /**
