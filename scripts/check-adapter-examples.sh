@@ -5,6 +5,8 @@
 # untriggered one gets no header.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=lib/packed-project.sh
+source "$repo/scripts/lib/packed-project.sh"
 work="$(mktemp -d)"
 pids=()
 cleanup() {
@@ -13,17 +15,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
-(cd "$repo" && npm pack --silent --pack-destination "$work" >/dev/null)
-cd "$work"
-npm init -y >/dev/null
-npm pkg set type=module >/dev/null
-# The frameworks at the versions the repository tests with.
-versions="$(cd "$repo" && node -p '
-const d = require("./package.json").devDependencies;
-["express", "fastify", "koa", "hono", "@hono/node-server", "@opentelemetry/api",
- "@opentelemetry/sdk-trace-base", "@opentelemetry/context-async-hooks"].map((n) => `${n}@${d[n]}`).join(" ")')"
+# The frameworks and OpenTelemetry at the versions the repository tests with.
+versions="$(dev_versions \
+  express \
+  fastify \
+  koa \
+  hono \
+  @hono/node-server \
+  @opentelemetry/api \
+  @opentelemetry/sdk-trace-base \
+  @opentelemetry/context-async-hooks)"
 # shellcheck disable=SC2086 # word splitting of the package list is intended
-npm install --no-audit --no-fund ./stepmark-otel-*.tgz $versions >/dev/null
+packed_project "$work" module $versions
+cd "$work"
 
 # Every ```js block of docs/adapters.md, one file each.
 awk -v dir="$work" '

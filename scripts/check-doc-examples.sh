@@ -6,23 +6,36 @@
 # check-quickstart.sh, check-adapter-examples.sh, check-walkthrough.sh.)
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=lib/packed-project.sh
+source "$repo/scripts/lib/packed-project.sh"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-(cd "$repo" && npm pack --silent --pack-destination "$work" >/dev/null)
-cd "$work"
-npm init -y >/dev/null
-npm pkg set type=module >/dev/null
-versions="$(cd "$repo" && node -p '
-const d = require("./package.json").devDependencies;
-["@opentelemetry/api", "@opentelemetry/sdk-trace-base", "@opentelemetry/context-async-hooks",
- "@opentelemetry/sdk-node", "@opentelemetry/exporter-trace-otlp-http",
- "@opentelemetry/auto-instrumentations-node", "express", "fastify", "koa", "hono",
- "@hono/node-server", "@nestjs/common", "@nestjs/core", "reflect-metadata", "rxjs",
- "@grpc/grpc-js", "typescript", "@types/node", "@types/express", "@types/koa"]
-  .map((n) => `${n}@${d[n]}`).join(" ")')"
+# What the examples import, at the versions the repository tests with.
+versions="$(dev_versions \
+  @opentelemetry/api \
+  @opentelemetry/sdk-trace-base \
+  @opentelemetry/context-async-hooks \
+  @opentelemetry/sdk-node \
+  @opentelemetry/exporter-trace-otlp-http \
+  @opentelemetry/auto-instrumentations-node \
+  express \
+  fastify \
+  koa \
+  hono \
+  @hono/node-server \
+  @nestjs/common \
+  @nestjs/core \
+  reflect-metadata \
+  rxjs \
+  @grpc/grpc-js \
+  typescript \
+  @types/node \
+  @types/express \
+  @types/koa)"
 # shellcheck disable=SC2086 # word splitting of the package list is intended
-npm install --no-audit --no-fund --loglevel=error ./stepmark-otel-*.tgz $versions >/dev/null
+packed_project "$work" module $versions
+cd "$work"
 
 # Every ```js / ```ts block, one file each, named after its page and first line there.
 mkdir examples

@@ -3,6 +3,8 @@
 # proves the published artifact, its exports map and the documented install line work together.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=lib/packed-project.sh
+source "$repo/scripts/lib/packed-project.sh"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
@@ -11,13 +13,11 @@ code="$(awk '/^## Quick start/{q=1} q&&/^```js/{f=1;next} f&&/^```/{exit} f' "$r
 install="$(awk '/^## Quick start/{q=1} q&&/^npm install /{print;exit}' "$repo/README.md")"
 [[ -n "$code" && -n "$install" ]] || { echo "check-quickstart: quick start not found in README.md" >&2; exit 1; }
 
-(cd "$repo" && npm pack --silent --pack-destination "$work" >/dev/null)
-cd "$work"
-npm init -y >/dev/null
 # The install line names stepmark-otel; here it comes from the tarball, the rest from the registry.
 deps="$(sed -e 's/^npm install //' -e 's/stepmark-otel//' <<<"$install")"
 # shellcheck disable=SC2086 # word splitting of the package list is intended
-npm install --no-audit --no-fund ./stepmark-otel-*.tgz $deps >/dev/null
+packed_project "$work" commonjs $deps
+cd "$work"
 printf '%s\n' "$code" >quickstart.mjs
 out="$(node quickstart.mjs)"
 node -e '

@@ -6,6 +6,8 @@
 # header; an untriggered one neither. (That nothing is sent anywhere is test/register's job.)
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=lib/packed-project.sh
+source "$repo/scripts/lib/packed-project.sh"
 work="$(mktemp -d)"
 pid=""
 cleanup() {
@@ -18,14 +20,11 @@ install="$(awk '/^## Set-up in one line/{q=1} q&&/^npm install /{print;exit}' "$
 server="$(awk '/^## On demand over HTTP, safely/{q=1} q&&/^```js$/{f=1;next} f&&/^```$/{exit} f' "$repo/README.md")"
 [[ -n "$install" && -n "$server" ]] || { echo "check-register: set-up or HTTP example not found in README.md" >&2; exit 1; }
 
-(cd "$repo" && npm pack --silent --pack-destination "$work" >/dev/null)
-cd "$work"
-npm init -y >/dev/null
-npm pkg set type=module >/dev/null
 # The install line names stepmark-otel; here it comes from the tarball, the rest from the registry.
 deps="$(sed -e 's/^npm install //' -e 's/stepmark-otel//' <<<"$install")"
 # shellcheck disable=SC2086 # word splitting of the package list is intended
-npm install --no-audit --no-fund --loglevel=error ./stepmark-otel-*.tgz $deps >/dev/null
+packed_project "$work" module $deps
+cd "$work"
 
 port="$(node -e 's=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
 printf '%s\n' "$server" | sed "s/3000/$port/" >server.mjs
