@@ -34,6 +34,11 @@ export interface TraceSpan {
   duration_ms: number;
   tags?: Record<string, MetaValue>;
   status?: 'ok' | 'error';
+  /**
+   * Set when the span had not ended when the trace was emitted (flow mode, or an incomplete
+   * trace): `end_time` and `duration_ms` are then the emission time and the time open so far.
+   */
+  open?: boolean;
   /** The service of the span; set in traces rebuilt from a backend (stepmark-otel/jaeger). */
   service?: string;
 }

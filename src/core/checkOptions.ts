@@ -15,6 +15,19 @@ export const MAX_OPTION_LIST = 256;
 /** Longest string shown of a wrong value in an error message. */
 const SHOWN_CHARS = 40;
 
+/**
+ * A wrong value that may be a secret (`authorize: process.env.TOKEN`): messages say what type it
+ * is, never what it says, since they reach logs.
+ */
+export class Undisclosed {
+  constructor(readonly description: string) {}
+}
+
+/** `value`, or an `Undisclosed` in place of a string, for options a secret may be passed to by mistake. */
+export function undisclosedString(value: unknown): unknown {
+  return typeof value === 'string' ? new Undisclosed('a string') : value;
+}
+
 /** What a wrong value is shown as in a message: `-1`, `'3'`, `10n`, `null`, `an array of 2`. Never throws. */
 export function describeValue(value: unknown): string {
   try {
@@ -39,6 +52,7 @@ export function describeValue(value: unknown): string {
         if (value === null) return 'null';
         if (Array.isArray(value)) return `an array of ${(value as unknown[]).length}`;
         if (value instanceof RegExp) return 'a RegExp';
+        if (value instanceof Undisclosed) return value.description;
         if (value instanceof Number || value instanceof String || value instanceof Boolean)
           return `a ${value.constructor.name} object`;
         return 'an object';
@@ -118,7 +132,9 @@ export function functionOption<F>(
     name,
     expects,
     value,
-    typeof value === 'string' && hint !== undefined ? hint(value) : undefined,
+    (typeof value === 'string' || value instanceof Undisclosed) && hint !== undefined
+      ? hint(String(value))
+      : undefined,
   );
 }
 

@@ -3,6 +3,7 @@ import {
   booleanOption,
   checkStepmarkOptions,
   describeValue,
+  undisclosedString,
   functionOption,
   integerOption,
   nameOption,
@@ -157,7 +158,7 @@ export function checkHttpOptions<R>(options: unknown): StepmarkHttpOptions<R> {
     ),
     authorize: functionOption(
       'authorize',
-      o.authorize,
+      undisclosedString(o.authorize),
       callback,
       () =>
         "use tokenAuthorizer() from 'stepmark-otel/http', which compares the x-stepmark-token header with the secret in STEPMARK_TOKEN",

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { describeValue, nameOption, optionsObject, typeError } from '../core/checkOptions.js';
+import { describeValue, nameOption, optionsObject, typeError, Undisclosed } from '../core/checkOptions.js';
 import { reportMisconfiguration } from '../core/diagnostics.js';
 import { headOf, type RequestHead } from './RequestHead.js';
 
@@ -23,7 +23,7 @@ export function tokenAuthorizer(
     throw typeError(
       'the options of tokenAuthorizer',
       '{ header?, env? }',
-      options,
+      new Undisclosed('a string'),
       'use tokenAuthorizer({ header: ... }) for the header, and the environment variable STEPMARK_TOKEN (or { env: ... }) for the secret',
     );
   }

@@ -36,7 +36,7 @@ const wrong: Row[] = [
     "authorize: 'token'",
     { authorize: 'token' },
     TypeError,
-    "authorize must be a function (req, head) => boolean, got 'token': use tokenAuthorizer()",
+    "authorize must be a function (req, head) => boolean, got a string: use tokenAuthorizer()",
   ],
   [
     "onFinish: 'log'",
@@ -243,7 +243,7 @@ describe('triggers and tokenAuthorizer', () => {
     [
       "tokenAuthorizer('s3cret')",
       () => tokenAuthorizer('s3cret' as never),
-      "the options of tokenAuthorizer must be { header?, env? }, got 's3cret': use tokenAuthorizer({ header: ... })",
+      "the options of tokenAuthorizer must be { header?, env? }, got a string: use tokenAuthorizer({ header: ... })",
     ],
     [
       "tokenAuthorizer({ header: 'X Token' })",
@@ -260,5 +260,24 @@ describe('triggers and tokenAuthorizer', () => {
   it.each(rows)('%s is a TypeError that says what to write', (_label, create, message) => {
     expect(create).toThrow(TypeError);
     expect(create).toThrow(`stepmark-otel: ${message}`);
+  });
+
+  it('never repeats a string given where a secret may have been meant', () => {
+    const secret = 'hunter2-secret-value';
+    const messages = [
+      () => tokenAuthorizer(secret as never),
+      () => middleware({ authorize: secret as never }),
+    ].map((create) => {
+      try {
+        create();
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'did not throw';
+    });
+    for (const text of messages) {
+      expect(text).toContain('got a string');
+      expect(text).not.toContain(secret);
+    }
   });
 });
