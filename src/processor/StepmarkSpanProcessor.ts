@@ -161,10 +161,13 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
         const above = root ? undefined : otelTrace.getSpan(parentContext);
         session = enabled.traceId === traceId ? enabled : enabled.fork(traceId, above);
       }
-      const trace = this.#find(traceId);
+      // Flow mode: every request the provider records is assembled, decisions or not.
+      const trace =
+        this.#find(traceId) ?? (this.#always && root ? this.#adopt(traceId) : undefined);
       if (trace === undefined) return;
       if (session !== undefined && session.traceId === traceId) this.#hold(trace, session);
       if (root) trace.rootOpened(span.spanContext().spanId);
+      trace.spanStarted(span, this.#maxSpans);
     } catch (error) {
       this.#internalError('onStart', error);
     }
@@ -368,7 +371,8 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
   #finish(trace: TraceAssembly, incomplete?: IncompleteReason): void {
     this.#traces.delete(trace.traceId);
     markFinished(trace.traceId);
-    if (trace.sessions.length === 0) return; // spans only, nothing was recorded
+    // Spans only, nothing recorded: emitted in flow mode (the span tree is the flow log).
+    if (trace.sessions.length === 0 && !this.#always) return;
     const listening = trace.seal(incomplete);
     this.#stats.tracesEmitted++;
     this.#recent.add(trace);

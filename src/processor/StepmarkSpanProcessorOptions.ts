@@ -40,7 +40,12 @@ export interface StepmarkSpanProcessorOptions {
   traceTtlMs?: number;
   /** Span summaries kept per trace, a whole number; 0 = no limit; the rest are counted in `dropped_spans`. Default 1,000. */
   maxSpans?: number;
-  /** 'on-demand' (default): record only in enabled contexts. 'always': record on every recording span. */
+  /**
+   * 'on-demand' (default): record only in enabled contexts, and emit the traces that recorded.
+   * 'always' (flow mode, FlowTracker's always-on log): record on every recording span, and emit
+   * every request the provider records (sampled), with its span tree even when nothing was
+   * recorded in it; spans still open at emission are listed with `open: true`.
+   */
   mode?: 'on-demand' | 'always';
   /** Options of the sessions 'always' mode opens by itself; checked here as `stepmark.checkOptions` does. */
   tracerOptions?: StepmarkOptions;

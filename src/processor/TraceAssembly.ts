@@ -1,7 +1,7 @@
 import type { Span } from '@opentelemetry/api';
 import { PackedDraft } from '../core/records/PackedDraft.js';
 import type { TraceDraft } from '../core/records/TraceDraft.js';
-import { isLocalRoot, type ReadableSpanLike } from '../core/SdkSpan.js';
+import { isLocalRoot, type ReadableSpanLike, type WritableSpanLike } from '../core/SdkSpan.js';
 import type { EmitListener } from '../core/session/EmitListeners.js';
 import type { SessionHandle } from '../core/session/SessionHandle.js';
 import { defaultRedactor, type Redactor } from '../core/redaction/Redactor.js';
@@ -45,6 +45,12 @@ export class TraceAssembly {
   readonly #roots: string[] = [];
   /** An open local root known only to exist (a session bound below it); never more than one. */
   #unknownRoot = false;
+  /**
+   * Spans started and not ended yet, by span id: listed as `open` if the trace is emitted before
+   * they end (a child outliving its request, a trace given up on). Bounded with the ended ones
+   * by `maxSpans`.
+   */
+  readonly #started = new Map<string, WritableSpanLike>();
 
   constructor(
     readonly traceId: string,
@@ -67,10 +73,14 @@ export class TraceAssembly {
     this.#unknownRoot = true;
   }
 
-  /** Notes what `span`, active where a session bound or joined, says about open roots. */
+  /**
+   * Notes what `span`, active where a session bound or joined, says about open roots: a span
+   * below a root this assembly has not seen start means one is open (in flow mode the root was
+   * seen: the trace is assembled from its first span).
+   */
   noteActiveSpan(span: Span): void {
     if (isLocalRoot(span as Partial<ReadableSpanLike>)) this.rootOpened(span.spanContext().spanId);
-    else this.unknownRootOpen();
+    else if (this.#roots.length === 0) this.unknownRootOpen();
   }
 
   /** Whether the local root `spanId` is the last open one (its end will emit the trace). */
@@ -96,9 +106,17 @@ export class TraceAssembly {
     return true;
   }
 
+  /** Notes a span that started, while there is room for it under `maxSpans` (else its end counts it). */
+  spanStarted(span: WritableSpanLike, maxSpans: number): void {
+    if (maxSpans !== 0 && this.spans.length + this.#started.size >= maxSpans) return;
+    this.#started.set(span.spanContext().spanId, span);
+  }
+
   /** Keeps an ended span unless the cap is reached, which is counted. */
   addSpan(span: ReadableSpanLike, maxSpans: number): void {
-    if (maxSpans !== 0 && this.spans.length >= maxSpans) this.droppedSpans++;
+    const started = this.#started.delete(span.spanContext().spanId);
+    if (!started && maxSpans !== 0 && this.spans.length + this.#started.size >= maxSpans)
+      this.droppedSpans++;
     else this.spans.push(new EndedSpan(span));
   }
 
@@ -108,6 +126,12 @@ export class TraceAssembly {
    */
   seal(incomplete: IncompleteReason | undefined): boolean {
     this.incomplete = incomplete;
+    const now = Date.now();
+    for (const span of this.#started.values()) {
+      const open = EndedSpan.stillOpen(span, now);
+      if (open !== undefined) this.spans.push(open);
+    }
+    this.#started.clear();
     let listening = false;
     this.#drafts = [];
     for (const session of this.sessions) {

@@ -29,6 +29,7 @@ export function summarizeSpan(span: EndedSpan, redactor: Redactor = defaultRedac
     duration_ms: Math.round(hrTimeToMs(span.duration) * 1000) / 1000,
   };
   if (span.parentId) out.parent_id = span.parentId;
+  if (span.open) out.open = true;
   const tags: Record<string, MetaValue> = {};
   let hasTags = false;
   for (const key of Object.keys(span.attributes)) {
