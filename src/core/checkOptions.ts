@@ -218,7 +218,8 @@ export function urlOption(name: string, value: unknown, expects: string): string
 }
 
 /** A non-empty string entry of a list option. */
-function nonEmptyString(value: unknown, name: string): string {
+/** A list item that must be a non-empty string (for `listOption`). */
+export function nonEmptyString(value: unknown, name: string): string {
   if (typeof value === 'string' && value !== '') return value;
   throw typeError(name, 'a non-empty string', value);
 }

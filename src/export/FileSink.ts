@@ -1,67 +1,199 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import {
+  integerOption,
+  optionsObject,
+  POSITIVE,
+  typeError,
+  warnLikelyTypos,
+} from '../core/checkOptions.js';
 import type { Trace } from '../types.js';
+import { keepOption } from './keepWhen.js';
 import type { TraceSink } from './TraceSink.js';
 
+/** Options of `FileSink`. */
+export interface FileSinkOptions {
+  /** The JSON Lines file traces are appended to (created if missing). */
+  path: string;
+  /**
+   * Rotate before a write would take the file past this size: `path` becomes `path.1`, `path.1`
+   * becomes `path.2`, and so on. Off by default (the file grows).
+   */
+  maxBytes?: number;
+  /** Rotated files kept beside `path` (`path.1` … `path.<maxFiles>`); older ones are deleted. Default 5. */
+  maxFiles?: number;
+  /** Bytes waiting for the disk past which traces are dropped and counted. Default 16 MiB. */
+  maxBufferedBytes?: number;
+  /** A tail rule: only the traces it returns true for are written (see `keepWhen`). */
+  keep?: (trace: Trace) => boolean;
+}
+
+const KNOWN = ['path', 'maxBytes', 'maxFiles', 'maxBufferedBytes', 'keep'];
+
 /**
- * Appends each trace as one JSON line to a file. Writes are asynchronous; when more than
- * `maxBufferedBytes` (default 16 MiB) are waiting for the disk, further traces are dropped and
- * counted in `dropped`, so a slow disk cannot grow memory without bound.
- * @example new StepmarkSpanProcessor({ sinks: [new FileSink({ path: 'traces.jsonl' })] })
+ * Appends each trace as one JSON line to a file, off the caller's stack, with size rotation.
+ * One writer writes the queue in order and rotates only between two lines, so no line is split
+ * or lost at rotation; a line larger than `maxBytes` gets a file of its own. `shutdown` writes
+ * everything queued before it closes. When more than `maxBufferedBytes` wait for the disk,
+ * further traces are dropped and counted in `dropped`, so a slow disk cannot grow memory without
+ * bound; a write that fails counts its lines in `dropped`, rejects the next `forceFlush`, and the
+ * next line tries the file again. One process per file: two writers would rotate each other's.
+ * @example new StepmarkSpanProcessor({ sinks: [new FileSink({ path: 'traces.jsonl', maxBytes: 10_000_000, maxFiles: 3 })] })
  */
 export class FileSink implements TraceSink {
   readonly #path: string;
+  readonly #maxBytes: number | undefined;
+  readonly #maxFiles: number;
   readonly #maxBuffered: number;
-  #stream: WriteStream | undefined;
+  readonly keep: ((trace: Trace) => boolean) | undefined;
+  /** Lines waiting for the writer, and their size in bytes. */
+  #queue: string[] = [];
+  #queuedBytes = 0;
+  /** The writer's run while it has lines to write. */
+  #writing: Promise<void> | undefined;
+  #file: { handle: FileHandle; size: number } | undefined;
   #dropped = 0;
+  #rotations = 0;
   #failed: Error | undefined;
+  #closed = false;
 
-  constructor(options: { path: string; maxBufferedBytes?: number }) {
-    this.#path = options.path;
-    this.#maxBuffered = options.maxBufferedBytes ?? 16 * 1024 * 1024;
+  /** Throws a TypeError or RangeError for a wrong option. */
+  constructor(options: FileSinkOptions) {
+    const o = optionsObject<Record<string, unknown>>('FileSink', options);
+    if (o === undefined || typeof o.path !== 'string' || o.path === '')
+      throw typeError(
+        'FileSink path',
+        'a file path',
+        o?.path,
+        "e.g. new FileSink({ path: 'traces.jsonl' })",
+      );
+    warnLikelyTypos('FileSink', o, KNOWN);
+    this.#path = o.path;
+    this.#maxBytes = integerOption('FileSink maxBytes', o.maxBytes, POSITIVE);
+    this.#maxFiles = integerOption('FileSink maxFiles', o.maxFiles, POSITIVE) ?? 5;
+    this.#maxBuffered =
+      integerOption('FileSink maxBufferedBytes', o.maxBufferedBytes, POSITIVE) ?? 16 * 1024 * 1024;
+    this.keep = keepOption('FileSink', o.keep);
   }
 
-  /** Traces dropped because too much was buffered, or because the file could not be written. */
+  /** Traces dropped: too much was waiting for the disk, a write failed, or after `shutdown`. */
   get dropped(): number {
     return this.#dropped;
   }
 
-  #open(): WriteStream {
-    if (this.#stream === undefined) {
-      this.#stream = createWriteStream(this.#path, { flags: 'a' });
-      this.#stream.on('error', (error) => {
-        this.#failed = error;
-      });
-    }
-    return this.#stream;
+  /** Times the file was rotated. */
+  get rotations(): number {
+    return this.#rotations;
   }
 
   /** Queues the trace for writing. */
   export(trace: Trace): void {
-    const stream = this.#open();
-    if (this.#failed !== undefined || stream.writableLength > this.#maxBuffered) {
+    const line = `${JSON.stringify(trace)}\n`;
+    const bytes = Buffer.byteLength(line);
+    // An empty queue takes any line: one trace larger than the bound is still written.
+    if (this.#closed || (this.#queuedBytes > 0 && this.#queuedBytes + bytes > this.#maxBuffered)) {
       this.#dropped++;
       return;
     }
-    stream.write(`${JSON.stringify(trace)}\n`);
+    this.#queue.push(line);
+    this.#queuedBytes += bytes;
+    this.#writing ??= this.#write();
   }
 
-  /** Resolves when everything queued has reached the file; rejects if the file failed. */
+  /** Resolves when everything queued has reached the file; rejects once if a write failed. */
   async forceFlush(): Promise<void> {
-    const stream = this.#stream;
-    if (stream === undefined) return;
-    if (this.#failed) throw this.#failed;
-    if (stream.writableLength === 0 && !stream.pending) return;
-    await new Promise<void>((resolve, reject) => {
-      stream.write('', (error) => (error ? reject(error) : resolve()));
-    });
+    while (this.#writing !== undefined) await this.#writing;
+    const failed = this.#failed;
+    this.#failed = undefined;
+    if (failed !== undefined) throw failed;
   }
 
-  /** Flushes and closes the file. */
+  /** Writes what is queued and closes the file; later traces are dropped and counted. */
   async shutdown(): Promise<void> {
-    const stream = this.#stream;
-    if (stream === undefined) return;
-    this.#stream = undefined;
-    await new Promise<void>((resolve) => stream.end(resolve));
-    if (this.#failed) throw this.#failed;
+    this.#closed = true;
+    try {
+      await this.forceFlush();
+    } finally {
+      const file = this.#file;
+      this.#file = undefined;
+      await file?.handle.close();
+    }
   }
+
+  /** The one writer: writes the queue in order, in batches, until it is empty. */
+  async #write(): Promise<void> {
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#takeBatch();
+        try {
+          const file = await this.#fileFor(Buffer.byteLength(batch[0] as string));
+          const text = batch.join('');
+          await file.handle.appendFile(text);
+          file.size += Buffer.byteLength(text);
+        } catch (error) {
+          this.#dropped += batch.length;
+          this.#failed = error instanceof Error ? error : new Error(String(error));
+          await this.#closeAfterFailure();
+        }
+      }
+    } finally {
+      this.#writing = undefined;
+    }
+  }
+
+  /** Lines from the queue that fit in the current file together (all of them without rotation). */
+  #takeBatch(): string[] {
+    let take = this.#queue.length;
+    if (this.#maxBytes !== undefined) {
+      let room = this.#maxBytes - (this.#file?.size ?? 0);
+      take = 0;
+      for (const line of this.#queue) {
+        const bytes = Buffer.byteLength(line);
+        if (take > 0 && bytes > room) break;
+        room -= bytes;
+        take++;
+      }
+    }
+    const batch = this.#queue.splice(0, take);
+    for (const line of batch) this.#queuedBytes -= Buffer.byteLength(line);
+    return batch;
+  }
+
+  /** The open file, rotated first when `nextLine` bytes would take a non-empty one past `maxBytes`. */
+  async #fileFor(nextLine: number): Promise<{ handle: FileHandle; size: number }> {
+    let file = this.#file ?? (await this.#open());
+    if (this.#maxBytes !== undefined && file.size > 0 && file.size + nextLine > this.#maxBytes) {
+      this.#file = undefined;
+      await file.handle.close();
+      await this.#rotate();
+      file = await this.#open();
+    }
+    return file;
+  }
+
+  async #open(): Promise<{ handle: FileHandle; size: number }> {
+    const handle = await open(this.#path, 'a');
+    const { size } = await handle.stat();
+    this.#file = { handle, size };
+    return this.#file;
+  }
+
+  /** `path.<n-1>` → `path.<n>` down to `path` → `path.1`; the oldest beyond `maxFiles` is deleted. */
+  async #rotate(): Promise<void> {
+    await rm(`${this.#path}.${this.#maxFiles}`, { force: true });
+    for (let n = this.#maxFiles - 1; n >= 1; n--) {
+      await rename(`${this.#path}.${n}`, `${this.#path}.${n + 1}`).catch(ignoreMissing);
+    }
+    await rename(this.#path, `${this.#path}.1`);
+    this.#rotations++;
+  }
+
+  async #closeAfterFailure(): Promise<void> {
+    const file = this.#file;
+    this.#file = undefined;
+    await file?.handle.close().catch(() => undefined);
+  }
+}
+
+function ignoreMissing(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'ENOENT') throw error;
 }

@@ -1,4 +1,5 @@
 import type { Trace } from '../types.js';
+import { keepOption } from './keepWhen.js';
 import type { TraceSink } from './TraceSink.js';
 
 /**
@@ -10,11 +11,13 @@ export class InMemorySink implements TraceSink {
   readonly #traces: Trace[] = [];
   readonly #max: number;
   #dropped = 0;
+  readonly keep: ((trace: Trace) => boolean) | undefined;
 
-  /** `maxTraces` defaults to 1,000. */
-  constructor(options: { maxTraces?: number } = {}) {
+  /** `maxTraces` defaults to 1,000; `keep` is a tail rule (see `keepWhen`). */
+  constructor(options: { maxTraces?: number; keep?: (trace: Trace) => boolean } = {}) {
     const max = options.maxTraces;
     this.#max = typeof max === 'number' && max >= 1 ? Math.floor(max) : 1_000;
+    this.keep = keepOption('InMemorySink', options.keep);
   }
 
   /** Stores the trace. */

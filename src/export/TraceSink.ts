@@ -9,6 +9,12 @@ import type { Trace } from '../types.js';
 export interface TraceSink {
   /** Receives one finished trace. */
   export(trace: Trace): void | Promise<void>;
+  /**
+   * A tail rule: when given, the processor hands the sink only the traces it returns true for
+   * and counts the others in `stats().tracesNotKept` (a rule that throws keeps the trace and
+   * counts in `sinkErrors`). The built-in sinks take it as their `keep` option; see `keepWhen`.
+   */
+  keep?: ((trace: Trace) => boolean) | undefined;
   /** Completes pending work. */
   forceFlush?(): Promise<void>;
   /** Completes pending work and releases resources. */

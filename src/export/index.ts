@@ -1,5 +1,10 @@
 // stepmark-otel/export: sinks for finished traces. Hand-written: named exports only.
-export { ConsoleSink } from './ConsoleSink.js';
+export {
+  ConsoleSink,
+  DEFAULT_CONSOLE_PREFIX,
+  type ConsoleFormat,
+  type ConsoleSinkOptions,
+} from './ConsoleSink.js';
 export {
   CountingSpanExporter,
   type ExportCounts,
@@ -11,6 +16,8 @@ export {
   type DeliveryCounts,
   type SpanProcessorLike,
 } from './CountingSpanProcessor.js';
-export { FileSink } from './FileSink.js';
+export { FileSink, type FileSinkOptions } from './FileSink.js';
 export { InMemorySink } from './InMemorySink.js';
+export { keepWhen, type KeepWhenOptions } from './keepWhen.js';
+export { LoggerSink, type LoggerSinkOptions, type PinoLikeLogger } from './LoggerSink.js';
 export type { TraceSink } from './TraceSink.js';

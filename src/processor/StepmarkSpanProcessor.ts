@@ -36,6 +36,8 @@ export interface StepmarkProcessorStats {
   tracesEmitted: number;
   tracesEvictedTtl: number;
   tracesEvictedCapacity: number;
+  /** Deliveries a sink's `keep` rule turned down (one per sink and trace). */
+  tracesNotKept: number;
   /** Deliveries a consumer did not get: past its cap of pending exports, or after shutdown. */
   exportsDropped: number;
   /** Throws and rejections of consumers (sinks, `onFinish`, HTTP adapters' listeners). */
@@ -90,6 +92,7 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
     tracesEmitted: 0,
     tracesEvictedTtl: 0,
     tracesEvictedCapacity: 0,
+    tracesNotKept: 0,
     listenerErrors: 0,
     analyzerErrors: 0,
     internalErrors: 0,
@@ -122,7 +125,8 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
     this.#observer = recordObserver(o.analyzers, (a, e) => this.#analyzerError(a, e));
     const consumers: TraceConsumer[] = [];
     if (o.onFinish !== undefined) consumers.push({ name: 'onFinish', consume: o.onFinish });
-    o.sinks.forEach((sink, i) => consumers.push(sinkConsumer(sink, i)));
+    const notKept = (): void => void this.#stats.tracesNotKept++;
+    o.sinks.forEach((sink, i) => consumers.push(sinkConsumer(sink, i, notKept)));
     this.#pipeline = new DeliveryPipeline(consumers, {
       maxPendingPerConsumer: o.maxPendingExports,
       exportTimeoutMs: o.exportTimeoutMs,
@@ -300,6 +304,7 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
       tracesEmitted: s.tracesEmitted,
       tracesEvictedTtl: s.tracesEvictedTtl,
       tracesEvictedCapacity: s.tracesEvictedCapacity,
+      tracesNotKept: s.tracesNotKept,
       exportsDropped: delivery.dropped,
       sinkErrors: delivery.errors + s.listenerErrors,
       exportTimeouts: delivery.timeouts,

@@ -18,17 +18,40 @@ export interface TraceConsumer {
 }
 
 /**
- * A `TraceSink` as a consumer, named `<ClassName>#<index>` (default `sink#<index>` for a plain object).
+ * A `TraceSink` as a consumer, named `<ClassName>#<index>` (default `sink#<index>` for a plain
+ * object), that applies the sink's `keep` rule and calls `notKept` for each trace it turns down.
  * @example new DeliveryPipeline(sinks.map(sinkConsumer))
  */
-export function sinkConsumer(sink: TraceSink, index: number): TraceConsumer {
+export function sinkConsumer(
+  sink: TraceSink,
+  index: number,
+  notKept: () => void = () => undefined,
+): TraceConsumer {
   // Object.create(null) has no constructor; a plain object's is Object, which names nothing.
   const ctor = (sink as { constructor?: { name?: unknown } }).constructor;
   const type = ctor !== Object && typeof ctor?.name === 'string' && ctor.name ? ctor.name : 'sink';
+  const keep = typeof sink.keep === 'function' ? sink.keep.bind(sink) : undefined;
   return {
     name: `${type}#${index}`,
-    consume: (trace) => sink.export(trace),
+    consume: keep === undefined ? (trace) => sink.export(trace) : (trace) => kept(trace),
     forceFlush: () => sink.forceFlush?.(),
     shutdown: () => sink.shutdown?.(),
   };
+
+  /** Exports the trace unless the sink's rule says no; a rule that throws keeps it, then throws. */
+  function kept(trace: Trace): unknown {
+    let broken: { error: unknown } | undefined;
+    try {
+      if ((keep as (trace: Trace) => boolean)(trace) === false) {
+        notKept();
+        return undefined;
+      }
+    } catch (error) {
+      broken = { error };
+    }
+    const exported = sink.export(trace);
+    if (broken === undefined) return exported;
+    // Counted as the sink's error once its export settled, which stays awaited.
+    return Promise.resolve(exported).then(() => Promise.reject(broken.error));
+  }
 }

@@ -1,9 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConsoleSink, FileSink, InMemorySink } from '../../src/export/index.js';
+import {
+  ConsoleSink,
+  DEFAULT_CONSOLE_PREFIX,
+  FileSink,
+  InMemorySink,
+} from '../../src/export/index.js';
 import type { Trace } from '../../src/index.js';
 
 const trace = (id: string): Trace => ({
@@ -42,9 +47,43 @@ describe('ConsoleSink', () => {
     new ConsoleSink({ stream: out }).export(trace('a'));
     new ConsoleSink({ stream: out, pretty: true }).export(trace('b'));
     const [line, pretty] = chunks;
-    expect(JSON.parse(line ?? '')).toEqual(trace('a'));
+    expect(line?.startsWith('STEPMARK_TRACE {')).toBe(true);
+    expect(JSON.parse(line?.slice(DEFAULT_CONSOLE_PREFIX.length) ?? '')).toEqual(trace('a'));
     expect(line?.trim().includes('\n')).toBe(false);
     expect(pretty).toContain('\n  "trace_id": "b"');
+    expect(pretty?.startsWith('{')).toBe(true); // the formats people read have no default prefix
+  });
+
+  it('puts a chosen prefix before every line, so that a log pipeline can grep the traces out', () => {
+    const out = new PassThrough();
+    const chunks: string[] = [];
+    out.on('data', (c: Buffer) => chunks.push(c.toString()));
+    new ConsoleSink({ stream: out, prefix: 'FLOW_LOG: ' }).export(trace('a'));
+    new ConsoleSink({ stream: out, format: 'pretty', prefix: 'FLOW_LOG: ' }).export(trace('b'));
+    new ConsoleSink({ stream: out, prefix: '' }).export(trace('c'));
+    const lines = chunks.join('').trimEnd().split('\n');
+    const flow = lines.filter((l) => l.startsWith('FLOW_LOG: '));
+    expect(flow.length).toBe(lines.length - 1);
+    expect(JSON.parse(flow[0]?.slice(10) ?? '')).toEqual(trace('a'));
+    expect(
+      JSON.parse(
+        flow
+          .slice(1)
+          .map((l) => l.slice(10))
+          .join('\n'),
+      ),
+    ).toEqual(trace('b'));
+    expect(JSON.parse(lines.at(-1) ?? '')).toEqual(trace('c'));
+  });
+
+  it.each([
+    ['a prefix with a line break', { prefix: 'A\nB' }],
+    ['a prefix of 65 characters', { prefix: 'x'.repeat(65) }],
+    ['a prefix that is no string', { prefix: 5 }],
+    ['a stream without write', { stream: {} }],
+    ['a keep that is no function', { keep: 'rejected' }],
+  ])('refuses %s where it is made', (_label, options) => {
+    expect(() => new ConsoleSink(options as never)).toThrow(TypeError);
   });
 
   it('writes the timeline the CLI prints with format: timeline, plain on a stream that is no terminal', () => {
@@ -99,12 +138,20 @@ describe('FileSink', () => {
     expect(written + sink.dropped).toBe(50);
   });
 
-  it('rejects forceFlush when the file cannot be written, and counts what it dropped', async () => {
+  it('rejects forceFlush once when the file cannot be written, counts what it dropped, and tries again', async () => {
     dir = mkdtempSync(join(tmpdir(), 'stepmark-'));
-    const sink = new FileSink({ path: join(dir, 'missing-dir', 't.jsonl') });
+    const path = join(dir, 'later', 't.jsonl');
+    const sink = new FileSink({ path });
     sink.export(trace('a'));
     await expect(sink.forceFlush()).rejects.toThrow(/ENOENT/);
-    sink.export(trace('b'));
     expect(sink.dropped).toBe(1);
+    await sink.forceFlush(); // reported once
+    mkdirSync(join(dir, 'later'));
+    sink.export(trace('b'));
+    await sink.shutdown();
+    expect(readFileSync(path, 'utf8')).toBe(`${JSON.stringify(trace('b'))}\n`);
+    expect(sink.dropped).toBe(1);
+    sink.export(trace('c')); // after shutdown: dropped and counted
+    expect(sink.dropped).toBe(2);
   });
 });
