@@ -13,7 +13,8 @@ import { failure, unexpectedError, type CliResult } from './CliResult.js';
 import { jaegerEntity, jaegerTrace } from './jaegerCommands.js';
 import { packageVersion } from './packageVersion.js';
 import { parseDuration } from './parseDuration.js';
-import { show, SHOW_MAX_BYTES } from './show.js';
+import { MAX_INPUT_BYTES } from './readTraceFile.js';
+import { show } from './show.js';
 import { styleFor } from './timeline.js';
 
 export type { CliResult } from './CliResult.js';
@@ -161,7 +162,7 @@ export async function run(
         entity: values.entity,
         style,
         ...(io.stdin !== undefined ? { stdin: io.stdin } : {}),
-        maxBytes: io.maxInputBytes ?? SHOW_MAX_BYTES,
+        maxBytes: io.maxInputBytes ?? MAX_INPUT_BYTES,
       });
     } catch (error) {
       return unexpectedError(error);
