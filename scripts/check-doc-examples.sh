@@ -32,7 +32,8 @@ versions="$(dev_versions \
   typescript \
   @types/node \
   @types/express \
-  @types/koa)"
+  @types/koa \
+  pino)"
 # shellcheck disable=SC2086 # word splitting of the package list is intended
 packed_project "$work" module $versions
 cd "$work"
