@@ -17,6 +17,9 @@ export {
   type SpanProcessorLike,
 } from './CountingSpanProcessor.js';
 export { FileSink, type FileSinkOptions } from './FileSink.js';
+export { toGantt } from './formats/toGantt.js';
+export { toMermaid, type MermaidDirection, type MermaidOptions } from './formats/toMermaid.js';
+export { toSankey } from './formats/toSankey.js';
 export { InMemorySink } from './InMemorySink.js';
 export { keepWhen, type KeepWhenOptions } from './keepWhen.js';
 export { LoggerSink, type LoggerSinkOptions, type PinoLikeLogger } from './LoggerSink.js';
