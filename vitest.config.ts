@@ -7,11 +7,22 @@ const line = process.env.STEPMARK_OTEL_LINE === '3' ? '3' : '2';
 
 export default defineConfig({
   resolve: {
-    alias: {
-      '#otel-sdk': fileURLToPath(new URL(`./test/support/sdk-${line}.ts`, import.meta.url)),
-      // The examples import the package by name, as users do; in the repo that is src/.
-      'stepmark-otel': fileURLToPath(new URL('./src/index.ts', import.meta.url)),
-    },
+    alias: [
+      {
+        find: '#otel-sdk',
+        replacement: fileURLToPath(new URL(`./test/support/sdk-${line}.ts`, import.meta.url)),
+      },
+      // The examples import the package by name, as users do; in the repo that is src/ (as
+      // tsconfig.json's paths say): `stepmark-otel` and `stepmark-otel/<subpath>`.
+      {
+        find: /^stepmark-otel$/,
+        replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)),
+      },
+      {
+        find: /^stepmark-otel\/(.+)$/,
+        replacement: fileURLToPath(new URL('./src/$1/index.ts', import.meta.url)),
+      },
+    ],
   },
   test: {
     include: ['test/**/*.test.ts'],

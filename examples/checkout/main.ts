@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { context, trace } from '@opentelemetry/api';
 import * as stepmark from 'stepmark-otel';
 import type { Trace } from 'stepmark-otel';
+import { renderHtml } from 'stepmark-otel/viewer';
 // The CLI's timeline, so that the demo prints what `stepmark-otel show` prints for the same file.
 // It is not part of the package's API: in your code, print the JSON or use the CLI.
 import { PLAIN, styleFor, traceTimeline, type Style } from '../../src/cli/timeline.js';
@@ -103,8 +104,12 @@ export async function main(options: DemoOptions = {}): Promise<Trace[]> {
   await otel.shutdown();
   // One trace per line, as FileSink (stepmark-otel/export) writes them in a service.
   writeFileSync(file, traces.map((t) => `${JSON.stringify(t)}\n`).join(''));
+  // The same traces as one self-contained page (stepmark-otel/viewer), beside the JSON.
+  const report = `${file.replace(/\.jsonl$/, '')}.html`;
+  writeFileSync(report, renderHtml(traces, { title: 'stepmark-otel checkout demo' }));
   print(`\nThe full JSON of these traces is in ${file}`);
   print(`  read it back: npm run cli -- show ${file} [--entity order_43] [--json]`);
+  print(`The same traces as a page to open in a browser: ${report}`);
   return traces;
 }
 

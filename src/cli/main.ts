@@ -15,6 +15,7 @@ import { packageVersion } from './packageVersion.js';
 import { parseDuration } from './parseDuration.js';
 import { MAX_INPUT_BYTES } from './readTraceFile.js';
 import { show } from './show.js';
+import { DEFAULT_VIEW_OUT, view } from './view.js';
 import { styleFor } from './timeline.js';
 
 export type { CliResult } from './CliResult.js';
@@ -23,6 +24,9 @@ const USAGE = `usage:
   stepmark-otel show <file.json | file.jsonl | -> [--entity ID] [--json]
       the decisions of each trace in a file: a JSON trace, a JSON array of traces, or JSON Lines
       as FileSink writes them (- reads stdin); lines that hold no trace are named and skipped
+  stepmark-otel view <file.json | file.jsonl | -> [--out report.html] [--jaeger-url URL]
+      the traces of a file as one self-contained HTML page (default ${DEFAULT_VIEW_OUT}; --out -
+      prints it); decisions per entity, the span tree as a Gantt, where the time went, a search
   stepmark-otel jaeger trace <traceId> [--json] [--jaeger-url URL]
       the decisions of one distributed trace: all services, entities merged, events in time order
   stepmark-otel jaeger entity <entityId> [--service NAME] [--since 1h] [--json] [--jaeger-url URL]
@@ -32,16 +36,18 @@ const USAGE = `usage:
   --entity       show only this entity's decisions, across the traces of the file
   --jaeger-url   Jaeger's query service (default: $JAEGER_URL or ${DEFAULT_JAEGER_URL})
   --json         print JSON instead of a timeline
+  --out          the HTML file view writes (- for stdout)
   --since        how far back to search: 30m, 1h, 2d, 1h30m (default 1h)
   --service      search this service only (default: every service Jaeger knows)
   --limit        traces to read per service (default 100; the output says when it was reached)`;
 
-type Command = 'show' | 'jaeger trace' | 'jaeger entity';
-type OptionName = 'entity' | 'jaeger-url' | 'service' | 'since' | 'limit';
+type Command = 'show' | 'view' | 'jaeger trace' | 'jaeger entity';
+type OptionName = 'entity' | 'out' | 'jaeger-url' | 'service' | 'since' | 'limit';
 
 /** What each command takes after its name. */
 const OPERAND: Record<Command, string> = {
   show: '<file> (a path, or - for stdin)',
+  view: '<file> (a path, or - for stdin)',
   'jaeger trace': '<traceId>',
   'jaeger entity': '<entityId>',
 };
@@ -53,10 +59,11 @@ const OPERAND: Record<Command, string> = {
  */
 const TAKES: Record<Command, readonly OptionName[]> = {
   show: ['entity'],
+  view: ['out', 'jaeger-url'],
   'jaeger trace': ['jaeger-url', 'service', 'since', 'limit'],
   'jaeger entity': ['jaeger-url', 'service', 'since', 'limit'],
 };
-const OPTIONS: readonly OptionName[] = ['entity', 'jaeger-url', 'service', 'since', 'limit'];
+const OPTIONS: readonly OptionName[] = ['entity', 'out', 'jaeger-url', 'service', 'since', 'limit'];
 
 /** What a run reads besides argv and the environment; tests give their own. */
 export interface CliIo {
@@ -76,9 +83,9 @@ function commandOf(positionals: readonly string[]): { command: Command; operand:
   const [first, ...rest] = positionals;
   let command: Command;
   let args: string[];
-  if (first === undefined) return 'missing a command: show or jaeger';
-  if (first === 'show') {
-    command = 'show';
+  if (first === undefined) return 'missing a command: show, view or jaeger';
+  if (first === 'show' || first === 'view') {
+    command = first;
     args = rest;
   } else if (first === 'jaeger') {
     const [sub, ...more] = rest;
@@ -126,6 +133,7 @@ export async function run(
       options: {
         json: { type: 'boolean', default: false },
         entity: { type: 'string' },
+        out: { type: 'string' },
         'jaeger-url': { type: 'string' },
         service: { type: 'string' },
         since: { type: 'string' },
@@ -169,16 +177,6 @@ export async function run(
     }
   }
 
-  const since = values.since ?? '1h';
-  const sinceMs = parseDuration(since);
-  if (sinceMs === undefined) return failure(2, `--since: not a duration: ${since}`);
-  const limit = Number(values.limit ?? '100');
-  if (!Number.isInteger(limit) || limit < 1) {
-    return failure(2, `--limit: not a positive integer: ${values.limit}`);
-  }
-  if (command === 'jaeger trace' && !/^[0-9a-f]{32}$/i.test(operand)) {
-    return failure(2, `not a trace id (32 hex digits): ${operand}`);
-  }
   // An empty --jaeger-url or JAEGER_URL counts as unset.
   const [source, url] = values['jaeger-url']
     ? ['--jaeger-url', values['jaeger-url']]
@@ -190,6 +188,32 @@ export async function run(
       2,
       `${source}: not a URL: ${url} (expected http:// or https://, e.g. ${DEFAULT_JAEGER_URL})`,
     );
+  }
+  if (command === 'view') {
+    if (values.json) return usageError('--json: not an option of view');
+    try {
+      return await view(operand, {
+        out: values.out || DEFAULT_VIEW_OUT,
+        // Links to Jaeger only when asked for: a page shared with others should not point at a
+        // default address that is not theirs.
+        jaegerUrl: source === 'the default' ? undefined : url,
+        ...(io.stdin !== undefined ? { stdin: io.stdin } : {}),
+        maxBytes: io.maxInputBytes ?? MAX_INPUT_BYTES,
+      });
+    } catch (error) {
+      return unexpectedError(error);
+    }
+  }
+
+  const since = values.since ?? '1h';
+  const sinceMs = parseDuration(since);
+  if (sinceMs === undefined) return failure(2, `--since: not a duration: ${since}`);
+  const limit = Number(values.limit ?? '100');
+  if (!Number.isInteger(limit) || limit < 1) {
+    return failure(2, `--limit: not a positive integer: ${values.limit}`);
+  }
+  if (command === 'jaeger trace' && !/^[0-9a-f]{32}$/i.test(operand)) {
+    return failure(2, `not a trace id (32 hex digits): ${operand}`);
   }
   const jaeger = { client: new JaegerClient(url), url, json: values.json, style };
   try {

@@ -1,5 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { describeValue, nameOption, optionsObject, typeError, Undisclosed } from '../core/checkOptions.js';
+import {
+  describeValue,
+  nameOption,
+  optionsObject,
+  typeError,
+  Undisclosed,
+} from '../core/checkOptions.js';
 import { reportMisconfiguration } from '../core/diagnostics.js';
 import { headOf, type RequestHead } from './RequestHead.js';
 

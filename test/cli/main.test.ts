@@ -253,13 +253,15 @@ describe('stepmark-otel CLI usage', () => {
 
   it('says what is missing or wrong, then prints the usage, exit 2', async () => {
     const cases: Array<[string[], string]> = [
-      [[], 'missing a command: show or jaeger'],
+      [[], 'missing a command: show, view or jaeger'],
       [['jaeger'], 'missing a jaeger command: trace or entity'],
       [['jaeger', 'trace'], 'missing <traceId>'],
       [['jaeger', 'entity'], 'missing <entityId>'],
       [['jaeger', 'entity', ''], 'missing <entityId>'],
       [['show'], 'missing <file> (a path, or - for stdin)'],
-      [['view', 'x.json'], 'unknown command: view'],
+      [['explain', 'x.json'], 'unknown command: explain'],
+      [['view'], 'missing <file> (a path, or - for stdin)'],
+      [['view', 'a.jsonl', '--entity', 'o'], '--entity: not an option of view'],
       [['jaeger', 'span', TRACE], 'unknown command: jaeger span'],
       [['jaeger', 'trace', TRACE, 'extra'], 'unexpected argument: extra'],
       [['show', 'a.jsonl', '--since', '1h'], '--since: not an option of show'],

@@ -54,6 +54,12 @@ describe('examples/checkout (npm start)', () => {
     // No JSON without --json; a line says where it went.
     expect(lines.filter((l) => l.includes('"action"'))).toEqual([]);
     expect(lines).toContain(`The full JSON of these traces is in ${jsonFile}`);
+    // And the page of the same traces, self-contained, with the rejected order in it.
+    const report = jsonFile.replace(/\.jsonl$/, '.html');
+    expect(lines).toContain(`The same traces as a page to open in a browser: ${report}`);
+    const html = readFileSync(report, 'utf8');
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html).toContain('order_43');
 
     // The file holds the traces as JSON Lines, and `stepmark-otel show` prints the same timelines.
     const file = readFileSync(jsonFile, 'utf8');

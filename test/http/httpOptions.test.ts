@@ -36,7 +36,7 @@ const wrong: Row[] = [
     "authorize: 'token'",
     { authorize: 'token' },
     TypeError,
-    "authorize must be a function (req, head) => boolean, got a string: use tokenAuthorizer()",
+    'authorize must be a function (req, head) => boolean, got a string: use tokenAuthorizer()',
   ],
   [
     "onFinish: 'log'",
@@ -243,7 +243,7 @@ describe('triggers and tokenAuthorizer', () => {
     [
       "tokenAuthorizer('s3cret')",
       () => tokenAuthorizer('s3cret' as never),
-      "the options of tokenAuthorizer must be { header?, env? }, got a string: use tokenAuthorizer({ header: ... })",
+      'the options of tokenAuthorizer must be { header?, env? }, got a string: use tokenAuthorizer({ header: ... })',
     ],
     [
       "tokenAuthorizer({ header: 'X Token' })",

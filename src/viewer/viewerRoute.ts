@@ -1,0 +1,233 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  functionOption,
+  integerOption,
+  optionsObject,
+  typeError,
+  undisclosedString,
+  warnLikelyTypos,
+} from '../core/checkOptions.js';
+import { isThenable } from '../core/isThenable.js';
+import { optionsError } from '../core/options.js';
+import { reportInternalError } from '../core/registry.js';
+import type { RequestHead } from '../http/RequestHead.js';
+import type { Trace } from '../types.js';
+import { CONTENT_SECURITY_POLICY } from './contentSecurityPolicy.js';
+import { renderHtml } from './renderHtml.js';
+import {
+  jaegerUrlOption,
+  titleOption,
+  VIEWER_OPTION_NAMES,
+  type ViewerOptions,
+} from './ViewerOptions.js';
+
+/**
+ * Where the route reads its traces: a `StepmarkSpanProcessor` (its `recent(limit)`), or anything
+ * with the same method.
+ * @example const source: RecentTraceSource = { recent: (limit) => sink.traces.slice(-limit).reverse() }
+ */
+export interface RecentTraceSource {
+  /** Up to `limit` recently finished traces, newest first. */
+  recent(limit: number): readonly Trace[];
+}
+
+/**
+ * Options of `viewerRoute`: where the traces come from, who may see them, and the page's options.
+ * Checked when the route is created: a wrong one throws a `TypeError` (wrong type) or `RangeError`
+ * (number out of range) naming it.
+ * @example viewerRoute({ processor, authorize: tokenAuthorizer({ header: 'x-admin-token', env: 'ADMIN_TOKEN' }) })
+ */
+export interface ViewerRouteOptions<
+  R extends IncomingMessage = IncomingMessage,
+> extends ViewerOptions {
+  /** The processor whose recent traces are served (see `recentTraces`, default 100 kept). */
+  processor: RecentTraceSource;
+  /**
+   * Who may see the traces; required (traces carry business data). Gets the request and its
+   * head (the request itself), as the HTTP middleware's `authorize` does, so `tokenAuthorizer()`
+   * fits. The request gets the page only when it returns `true` or a promise of `true`: `false`,
+   * anything else, a throw and a rejection all answer 403.
+   */
+  authorize: (req: R, head: RequestHead) => boolean | Promise<boolean>;
+  /** Traces on the page at most, newest first: a whole number from 1 to 1,000. Default 100. */
+  limit?: number;
+}
+
+/**
+ * A Connect-style handler: Express, Connect, `node:http` (without `next`).
+ * @example const route: ViewerRoute = viewerRoute({ processor, authorize }); http.createServer(route)
+ */
+export type ViewerRoute<R extends IncomingMessage = IncomingMessage> = (
+  req: R,
+  res: ServerResponse,
+  next?: (error?: unknown) => void,
+) => void;
+
+/**
+ * Traces served unless `limit` says otherwise.
+ * @example viewerRoute({ processor, authorize, limit: DEFAULT_VIEWER_LIMIT })
+ */
+export const DEFAULT_VIEWER_LIMIT = 100;
+
+const ROUTE_OPTION_NAMES: readonly string[] = [
+  ...VIEWER_OPTION_NAMES,
+  'processor',
+  'authorize',
+  'limit',
+];
+
+/** The headers of every answer: never cached, never sniffed, never framed. */
+const COMMON_HEADERS: Readonly<Record<string, string>> = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+/**
+ * The page's own policy, plus what only a header can say: no framing by other sites.
+ * @example res.setHeader('content-security-policy', VIEWER_CSP_HEADER)
+ */
+export const VIEWER_CSP_HEADER = `${CONTENT_SECURITY_POLICY}; frame-ancestors 'none'`;
+
+interface CheckedRouteOptions<R> {
+  processor: RecentTraceSource;
+  authorize: (req: R, head: RequestHead) => unknown;
+  limit: number;
+  page: ViewerOptions;
+}
+
+function checkRouteOptions<R>(options: unknown): CheckedRouteOptions<R> {
+  const o = optionsObject<Record<string, unknown>>('viewerRoute', options) ?? {};
+  const processor = o.processor;
+  if (
+    typeof processor !== 'object' ||
+    processor === null ||
+    typeof (processor as { recent?: unknown }).recent !== 'function'
+  ) {
+    throw typeError(
+      'processor',
+      'a StepmarkSpanProcessor (an object with recent(limit))',
+      processor,
+      processor === undefined ? 'pass the processor given to your tracer provider' : undefined,
+    );
+  }
+  const hint = (): string =>
+    "use (req) => req.headers['x-admin-token'] === process.env.ADMIN_TOKEN, or tokenAuthorizer() from 'stepmark-otel/http'";
+  const authorize = functionOption<(req: R, head: RequestHead) => unknown>(
+    'authorize',
+    undisclosedString(o.authorize),
+    '(req, head) => boolean | Promise<boolean>',
+    hint,
+  );
+  if (authorize === undefined) {
+    throw typeError(
+      'authorize',
+      'a function (req, head) => boolean | Promise<boolean> (the viewer serves traces, which carry business data: it needs one)',
+      undefined,
+      hint(),
+    );
+  }
+  const limit =
+    integerOption('limit', o.limit, { min: 1, max: 1_000, expects: 'an integer from 1 to 1000' }) ??
+    DEFAULT_VIEWER_LIMIT;
+  const page: ViewerOptions = { title: titleOption(o.title) };
+  const jaegerUrl = jaegerUrlOption(o.jaegerUrl);
+  if (jaegerUrl !== undefined) page.jaegerUrl = jaegerUrl;
+  warnLikelyTypos('the options of viewerRoute', o, ROUTE_OPTION_NAMES);
+  return { processor: processor as RecentTraceSource, authorize, limit, page };
+}
+
+/** A short plain-text answer. */
+function answer(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  extra: Record<string, string> = {},
+): void {
+  if (res.headersSent) {
+    if (!res.writableEnded) res.end();
+    return;
+  }
+  res.writeHead(status, {
+    ...COMMON_HEADERS,
+    'content-type': 'text/plain; charset=utf-8',
+    ...extra,
+  });
+  res.end(`${text}\n`);
+}
+
+/**
+ * A Connect-style handler serving the processor's recent traces as the viewer page
+ * (`renderHtml`): off unless mounted, and only for requests `authorize` accepts (403 otherwise).
+ * GET and HEAD; any other method gets 405. The answer is never cached (`cache-control:
+ * no-store`), carries `nosniff` and the page's Content-Security-Policy as a header too. Never
+ * throws into the server: a failure answers 500 and is counted as an internal error. `next` is
+ * never called: the route answers every request it gets. Throws a `TypeError` at creation without
+ * `authorize`, or for a wrong option.
+ * @example app.get('/debug/stepmark', viewerRoute({ processor, authorize: tokenAuthorizer() }))
+ */
+export function viewerRoute<R extends IncomingMessage = IncomingMessage>(
+  options: ViewerRouteOptions<R>,
+): ViewerRoute<R> {
+  let checked: CheckedRouteOptions<R>;
+  try {
+    checked = checkRouteOptions<R>(options);
+  } catch (error) {
+    throw optionsError('viewerRoute', error);
+  }
+  const { processor, authorize, limit, page } = checked;
+
+  function serve(req: R, res: ServerResponse): void {
+    const traces = processor.recent(limit);
+    const html = renderHtml(traces, page);
+    res.writeHead(200, {
+      ...COMMON_HEADERS,
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': VIEWER_CSP_HEADER,
+      'content-length': String(Buffer.byteLength(html)),
+    });
+    res.end(req.method === 'HEAD' ? undefined : html);
+  }
+
+  function fail(res: ServerResponse, error: unknown): void {
+    reportInternalError('viewerRoute', error);
+    try {
+      answer(res, 500, 'The stepmark-otel viewer failed; see the server log.');
+    } catch {
+      // the socket is gone: nothing left to answer
+    }
+  }
+
+  return function stepmarkViewer(req, res) {
+    try {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        answer(res, 405, 'Method Not Allowed', { allow: 'GET, HEAD' });
+        return;
+      }
+      const refuse = (error?: unknown): void => {
+        if (error !== undefined) reportInternalError('viewerRoute authorize', error);
+        answer(res, 403, 'Forbidden');
+      };
+      let verdict: unknown;
+      try {
+        verdict = authorize(req, req);
+      } catch (error) {
+        refuse(error);
+        return;
+      }
+      if (!isThenable(verdict)) {
+        if (verdict === true) serve(req, res);
+        else refuse();
+        return;
+      }
+      void Promise.resolve(verdict)
+        .then(
+          (allowed) => (allowed === true ? serve(req, res) : refuse()),
+          (error: unknown) => refuse(error),
+        )
+        .catch((error: unknown) => fail(res, error));
+    } catch (error) {
+      fail(res, error);
+    }
+  };
+}
