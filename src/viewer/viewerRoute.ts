@@ -112,7 +112,7 @@ function checkRouteOptions<R>(options: unknown): CheckedRouteOptions<R> {
     );
   }
   const hint = (): string =>
-    "use (req) => req.headers['x-admin-token'] === process.env.ADMIN_TOKEN, or tokenAuthorizer() from 'stepmark-otel/http'";
+    "use tokenAuthorizer({ header: 'x-admin-token', env: 'ADMIN_TOKEN' }) from 'stepmark-otel/http' (a constant-time comparison with a secret from the environment)";
   const authorize = functionOption<(req: R, head: RequestHead) => unknown>(
     'authorize',
     undisclosedString(o.authorize),

@@ -54,7 +54,7 @@ describe('viewerRoute', () => {
       [
         'no authorize',
         { processor: source([]) },
-        "stepmark-otel: authorize must be a function (req, head) => boolean | Promise<boolean> (the viewer serves traces, which carry business data: it needs one), got undefined: use (req) => req.headers['x-admin-token'] === process.env.ADMIN_TOKEN, or tokenAuthorizer() from 'stepmark-otel/http'",
+        "stepmark-otel: authorize must be a function (req, head) => boolean | Promise<boolean> (the viewer serves traces, which carry business data: it needs one), got undefined: use tokenAuthorizer({ header: 'x-admin-token', env: 'ADMIN_TOKEN' }) from 'stepmark-otel/http' (a constant-time comparison with a secret from the environment)",
       ],
       [
         'authorize: a secret',
