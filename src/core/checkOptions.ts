@@ -217,7 +217,6 @@ export function urlOption(name: string, value: unknown, expects: string): string
   throw typeError(name, expects, value);
 }
 
-/** A non-empty string entry of a list option. */
 /** A list item that must be a non-empty string (for `listOption`). */
 export function nonEmptyString(value: unknown, name: string): string {
   if (typeof value === 'string' && value !== '') return value;

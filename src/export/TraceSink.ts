@@ -10,7 +10,7 @@ export interface TraceSink {
   /** Receives one finished trace. */
   export(trace: Trace): void | Promise<void>;
   /**
-   * A tail rule: when given, the processor hands the sink only the traces it returns true for
+   * A tail rule: when given, the processor hands the sink only the traces it returns a truthy value for
    * and counts the others in `stats().tracesNotKept` (a rule that throws keeps the trace and
    * counts in `sinkErrors`). The built-in sinks take it as their `keep` option; see `keepWhen`.
    */

@@ -3,7 +3,6 @@ import {
   booleanOption,
   checkStepmarkOptions,
   describeValue,
-  undisclosedString,
   functionOption,
   integerOption,
   nameOption,
@@ -13,6 +12,7 @@ import {
   POSITIVE,
   rangeError,
   typeError,
+  undisclosedString,
   warnLikelyTypos,
 } from '../core/checkOptions.js';
 import type { StepmarkOptions } from '../core/options.js';

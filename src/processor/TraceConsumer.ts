@@ -42,7 +42,7 @@ export function sinkConsumer(
   function kept(trace: Trace): unknown {
     let broken: { error: unknown } | undefined;
     try {
-      if ((keep as (trace: Trace) => boolean)(trace) === false) {
+      if (!(keep as (trace: Trace) => boolean)(trace)) {
         notKept();
         return undefined;
       }
