@@ -10,44 +10,12 @@ import { renderHtml } from 'stepmark-otel/viewer';
 // The CLI's timeline, so that the demo prints what `stepmark-otel show` prints for the same file.
 // It is not part of the package's API: in your code, print the JSON or use the CLI.
 import { PLAIN, styleFor, traceTimeline, type Style } from '../../src/cli/timeline.js';
-import { checkout, type Order, type Outcome } from './checkout.js';
+import { checkout, type Outcome } from './checkout.js';
 import { startOtel } from './otel.js';
-
-const ORDERS: Array<Order & { traced: boolean }> = [
-  {
-    id: 'order_41',
-    customer: 'c_1',
-    country: 'FR',
-    card: '4242424242424242',
-    traced: false,
-    items: [{ sku: 'book', qty: 1, price: 12 }],
-  },
-  {
-    id: 'order_42',
-    customer: 'c_2',
-    country: 'DE',
-    card: '4000056655665556',
-    traced: true,
-    coupon: 'WELCOME10',
-    items: [
-      { sku: 'book', qty: 2, price: 12 },
-      { sku: 'lamp', qty: 1, price: 30 },
-    ],
-  },
-  {
-    id: 'order_43',
-    customer: 'c_3',
-    country: 'XX',
-    card: '4000000000000002',
-    traced: true,
-    items: [{ sku: 'desk', qty: 1, price: 250 }],
-  },
-];
+import { DEMO_ORDERS, type DemoOrder } from './orders.js';
 
 /** Handles one order as a server would: a request span, with stepmark on only when asked. */
-function handle(
-  order: Order & { traced: boolean },
-): Promise<{ outcome: Outcome; traceId: string }> {
+function handle(order: DemoOrder): Promise<{ outcome: Outcome; traceId: string }> {
   return trace
     .getTracer('checkout-demo')
     .startActiveSpan(`POST /checkout ${order.id}`, async (span) => {
@@ -88,7 +56,7 @@ export async function main(options: DemoOptions = {}): Promise<Trace[]> {
   const otel = startOtel((t) => void finished.set(t.trace_id, t));
   const traces: Trace[] = [];
   print(`stepmark-otel checkout demo; spans go to ${otel.exportingTo}`);
-  for (const order of ORDERS) {
+  for (const order of DEMO_ORDERS) {
     const { outcome, traceId } = await handle(order);
     print(
       `\n${order.id}: ${outcome.status}${'reason' in outcome ? ` (${outcome.reason})` : ` total ${outcome.total}`}${order.traced ? '' : ' [not traced]'}`,

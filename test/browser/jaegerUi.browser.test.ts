@@ -3,66 +3,35 @@
 // `fraud_check: blocked`, with its meta, on a span that carries Jaeger's error mark.
 // Run with `npm run test:browser` (vitest.browser.config.ts); `npm test` skips this file.
 // Screenshots: artifacts/jaeger-ui/.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { context } from '@opentelemetry/api';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Order } from '../../examples/checkout/checkout.js';
+import { DEMO_ORDERS, type DemoOrder } from '../../examples/checkout/orders.js';
 import * as stepmark from '../../src/index.js';
 import { JaegerClient } from '../../src/jaeger/index.js';
 import { eventually, findJaeger } from '../support/jaeger.js';
 import { startService, type JaegerService } from '../support/jaegerService.js';
 import { findJaegerUi, JaegerScript } from './JaegerScript.js';
+import { browserSuiteSkip, CHROMIUM } from './browserSuite.js';
 
 /** Where the screenshots go (git-ignored; CI prints the path). */
 const SCREENSHOTS = fileURLToPath(new URL('../../artifacts/jaeger-ui/', import.meta.url));
-const CHROMIUM = process.env.STEPMARK_CHROMIUM ?? '/usr/bin/chromium';
 const SERVICE = 'checkout-demo';
 
-/** Why this suite cannot run here, or undefined when it can. */
-function missing(): string | undefined {
-  if (process.env.STEPMARK_BROWSER_TESTS !== '1')
-    return 'browser tests run with `npm run test:browser` (vitest.browser.config.ts)';
+const reason = browserSuiteSkip('Jaeger UI', () => {
   const reasons: string[] = [];
-  if (!existsSync(CHROMIUM))
-    reasons.push(
-      `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set STEPMARK_CHROMIUM)`,
-    );
   const jaeger = findJaeger();
   if ('reason' in jaeger) reasons.push(jaeger.reason);
   const ui = findJaegerUi();
   if ('reason' in ui) reasons.push(`${ui.reason} (see docs/jaeger-ui.md)`);
-  return reasons.length > 0 ? reasons.join('; ') : undefined;
-}
+  return reasons;
+});
 
-const reason = missing();
-if (reason !== undefined) {
-  if (process.env.STEPMARK_REQUIRE_BROWSER === '1' && process.env.STEPMARK_BROWSER_TESTS === '1')
-    throw new Error(`STEPMARK_REQUIRE_BROWSER=1 but ${reason}`);
-  console.log(`skipping the Jaeger UI browser tests: ${reason}`);
-}
-
-// The demo's orders 42 (accepted) and 43 (rejected by the fraud check), as examples/checkout/main.ts has them.
-const ORDER_42: Order = {
-  id: 'order_42',
-  customer: 'c_2',
-  country: 'DE',
-  card: '4000056655665556',
-  coupon: 'WELCOME10',
-  items: [
-    { sku: 'book', qty: 2, price: 12 },
-    { sku: 'lamp', qty: 1, price: 30 },
-  ],
-};
-const ORDER_43: Order = {
-  id: 'order_43',
-  customer: 'c_3',
-  country: 'XX',
-  card: '4000000000000002',
-  items: [{ sku: 'desk', qty: 1, price: 250 }],
-};
+/** The demo's orders 42 (accepted) and 43 (rejected by the fraud check). */
+const [ORDER_42, ORDER_43] = DEMO_ORDERS.filter((order) => order.traced) as [DemoOrder, DemoOrder];
 
 /** The row of the span named `operation` in the trace timeline (its name cell, a switch). */
 function spanRow(page: Page, operation: string): Locator {

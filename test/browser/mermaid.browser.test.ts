@@ -21,32 +21,15 @@ import {
   hostileTrace,
   T0,
 } from '../export/formatTraces.js';
+import { browserSuiteSkip, CHROMIUM } from './browserSuite.js';
 
-const CHROMIUM = process.env.STEPMARK_CHROMIUM ?? '/usr/bin/chromium';
 const MERMAID = fileURLToPath(
   new URL('../../node_modules/mermaid/dist/mermaid.min.js', import.meta.url),
 );
 
-/** Why this suite cannot run here, or undefined when it can. */
-function missing(): string | undefined {
-  if (process.env.STEPMARK_BROWSER_TESTS !== '1')
-    return 'browser tests run with `npm run test:browser` (vitest.browser.config.ts)';
-  const reasons: string[] = [];
-  if (!existsSync(CHROMIUM))
-    reasons.push(
-      `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set STEPMARK_CHROMIUM)`,
-    );
-  if (!existsSync(MERMAID))
-    reasons.push(`no ${MERMAID} (npm ci installs the mermaid devDependency)`);
-  return reasons.length > 0 ? reasons.join('; ') : undefined;
-}
-
-const reason = missing();
-if (reason !== undefined) {
-  if (process.env.STEPMARK_REQUIRE_BROWSER === '1' && process.env.STEPMARK_BROWSER_TESTS === '1')
-    throw new Error(`STEPMARK_REQUIRE_BROWSER=1 but ${reason}`);
-  console.log(`skipping the Mermaid browser tests: ${reason}`);
-}
+const reason = browserSuiteSkip('Mermaid', () =>
+  existsSync(MERMAID) ? [] : [`no ${MERMAID} (npm ci installs the mermaid devDependency)`],
+);
 
 /** What the page reports of one diagram Mermaid parsed and rendered. */
 interface Drawn {

@@ -5,20 +5,21 @@
 // tsup builds dist/), and is served by viewerRoute in a running Express app.
 // Run with `npm run test:browser` (vitest.browser.config.ts); `npm test` skips this file. Needs
 // only Chromium. Screenshots: artifacts/viewer/.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { context } from '@opentelemetry/api';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Order } from '../../examples/checkout/checkout.js';
+import { DEMO_ORDERS } from '../../examples/checkout/orders.js';
 import * as stepmark from '../../src/index.js';
 import type { Trace } from '../../src/types.js';
 import { renderHtml, viewerRoute } from '../../src/viewer/index.js';
 import { listen } from '../support/listen.js';
 import { setupOtel, type Harness } from '../support/otelHarness.js';
 import { bigTrace } from '../viewer/bigTrace.js';
+import { browserSuiteSkip, CHROMIUM } from './browserSuite.js';
 
 // Browser globals, for the callbacks of page.evaluate (they run in the page; the project's
 // tsconfig has no DOM lib, and these declarations stay in this module).
@@ -34,45 +35,11 @@ declare function getComputedStyle(element: unknown): { color: string };
 
 /** Where the screenshots go (git-ignored, as artifacts/jaeger-ui/). */
 const ARTIFACTS = fileURLToPath(new URL('../../artifacts/viewer/', import.meta.url));
-const CHROMIUM = process.env.STEPMARK_CHROMIUM ?? '/usr/bin/chromium';
 
-/** Why this suite cannot run here, or undefined when it can. */
-function missing(): string | undefined {
-  if (process.env.STEPMARK_BROWSER_TESTS !== '1')
-    return 'browser tests run with `npm run test:browser` (vitest.browser.config.ts)';
-  if (!existsSync(CHROMIUM))
-    return `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set STEPMARK_CHROMIUM)`;
-  return undefined;
-}
+const reason = browserSuiteSkip('viewer');
 
-const reason = missing();
-if (reason !== undefined) {
-  if (process.env.STEPMARK_REQUIRE_BROWSER === '1' && process.env.STEPMARK_BROWSER_TESTS === '1')
-    throw new Error(`STEPMARK_REQUIRE_BROWSER=1 but ${reason}`);
-  console.log(`skipping the viewer browser tests: ${reason}`);
-}
-
-// The demo's orders 42 (accepted) and 43 (rejected by the fraud check), as examples/checkout/main.ts has them.
-const ORDERS: Order[] = [
-  {
-    id: 'order_42',
-    customer: 'c_2',
-    country: 'DE',
-    card: '4000056655665556',
-    coupon: 'WELCOME10',
-    items: [
-      { sku: 'book', qty: 2, price: 12 },
-      { sku: 'lamp', qty: 1, price: 30 },
-    ],
-  },
-  {
-    id: 'order_43',
-    customer: 'c_3',
-    country: 'XX',
-    card: '4000000000000002',
-    items: [{ sku: 'desk', qty: 1, price: 250 }],
-  },
-];
+/** The demo's orders 42 (accepted) and 43 (rejected by the fraud check). */
+const ORDERS = DEMO_ORDERS.filter((order) => order.traced);
 
 /** The address every static page is served at (by the test itself: nothing else answers). */
 const PAGE_URL = 'http://viewer.stepmark.test/page.html';
