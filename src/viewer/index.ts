@@ -2,6 +2,7 @@
 export { renderHtml } from './renderHtml.js';
 export { DEFAULT_TITLE, type ViewerOptions } from './ViewerOptions.js';
 export {
+  AUTHORIZE_TIMEOUT_MS,
   DEFAULT_VIEWER_LIMIT,
   viewerRoute,
   type RecentTraceSource,

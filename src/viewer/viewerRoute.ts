@@ -76,6 +76,9 @@ const ROUTE_OPTION_NAMES: readonly string[] = [
   'limit',
 ];
 
+/** How long an async `authorize` may take before the request is refused (403). */
+export const AUTHORIZE_TIMEOUT_MS = 10_000;
+
 /** The headers of every answer: never cached, never sniffed, never framed. */
 const COMMON_HEADERS: Readonly<Record<string, string>> = {
   'cache-control': 'no-store',
@@ -159,6 +162,7 @@ function answer(
 /**
  * A Connect-style handler serving the processor's recent traces as the viewer page
  * (`renderHtml`): off unless mounted, and only for requests `authorize` accepts (403 otherwise).
+ * An `authorize` promise that has not settled after 10 s (`AUTHORIZE_TIMEOUT_MS`) is a refusal.
  * GET and HEAD; any other method gets 405. The answer is never cached (`cache-control:
  * no-store`), carries `nosniff` and the page's Content-Security-Policy as a header too. Never
  * throws into the server: a failure answers 500 and is counted as an internal error. `next` is
@@ -220,10 +224,28 @@ export function viewerRoute<R extends IncomingMessage = IncomingMessage>(
         else refuse();
         return;
       }
+      // A verdict that never comes is a refusal: the request is not left hanging on it.
+      let decided = false;
+      const timer = setTimeout(() => {
+        decided = true;
+        refuse(new Error(`authorize did not settle within ${AUTHORIZE_TIMEOUT_MS} ms`));
+      }, AUTHORIZE_TIMEOUT_MS);
+      timer.unref();
       void Promise.resolve(verdict)
         .then(
-          (allowed) => (allowed === true ? serve(req, res) : refuse()),
-          (error: unknown) => refuse(error),
+          (allowed) => {
+            if (decided) return;
+            decided = true;
+            clearTimeout(timer);
+            if (allowed === true) serve(req, res);
+            else refuse();
+          },
+          (error: unknown) => {
+            if (decided) return;
+            decided = true;
+            clearTimeout(timer);
+            refuse(error);
+          },
         )
         .catch((error: unknown) => fail(res, error));
     } catch (error) {

@@ -3,10 +3,11 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import { context } from '@opentelemetry/api';
 import express from 'express';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { tokenAuthorizer } from '../../src/http/index.js';
 import type { Trace } from '../../src/types.js';
 import {
+  AUTHORIZE_TIMEOUT_MS,
   CONTENT_SECURITY_POLICY,
   viewerRoute,
   type RecentTraceSource,
@@ -150,6 +151,42 @@ describe('viewerRoute', () => {
         expect(right.status).toBe(200);
       } finally {
         delete process.env.STEPMARK_VIEWER_TEST_TOKEN;
+      }
+    });
+
+    it('refuses when an async authorize has not settled after AUTHORIZE_TIMEOUT_MS, and ignores it later', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      try {
+        const traces = source([ORDER_43]);
+        let settle: (allowed: boolean) => void = () => undefined;
+        const route = viewerRoute({
+          processor: traces,
+          authorize: () => new Promise<boolean>((resolve) => (settle = resolve)),
+        });
+        const res = {
+          status: 0,
+          headersSent: false,
+          writableEnded: false,
+          writeHead(status: number) {
+            this.status = status;
+            this.headersSent = true;
+          },
+          end() {
+            this.writableEnded = true;
+          },
+        };
+        route({ method: 'GET', headers: {} } as never, res as never);
+        vi.advanceTimersByTime(AUTHORIZE_TIMEOUT_MS - 1);
+        await Promise.resolve();
+        expect(res.status).toBe(0); // still deciding
+        vi.advanceTimersByTime(1);
+        expect(res.status).toBe(403);
+        settle(true); // too late: nothing more is written, the traces are never read
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(res.status).toBe(403);
+        expect(traces.limits).toEqual([]);
+      } finally {
+        vi.useRealTimers();
       }
     });
 
