@@ -45,8 +45,8 @@ export class FileSink implements TraceSink {
   readonly #maxFiles: number;
   readonly #maxBuffered: number;
   readonly keep: ((trace: Trace) => boolean) | undefined;
-  /** Lines waiting for the writer, and their size in bytes. */
-  #queue: string[] = [];
+  /** Lines waiting for the writer, each with its UTF-8 size (measured once, at `export`). */
+  #queue: Array<{ line: string; bytes: number }> = [];
   #queuedBytes = 0;
   /** The writer's run while it has lines to write. */
   #writing: Promise<void> | undefined;
@@ -94,7 +94,7 @@ export class FileSink implements TraceSink {
       this.#dropped++;
       return;
     }
-    this.#queue.push(line);
+    this.#queue.push({ line, bytes });
     this.#queuedBytes += bytes;
     this.#writing ??= this.#write();
   }
@@ -125,12 +125,11 @@ export class FileSink implements TraceSink {
       while (this.#queue.length > 0) {
         const batch = this.#takeBatch();
         try {
-          const file = await this.#fileFor(Buffer.byteLength(batch[0] as string));
-          const text = batch.join('');
-          await file.handle.appendFile(text);
-          file.size += Buffer.byteLength(text);
+          const file = await this.#fileFor(batch.first);
+          await file.handle.appendFile(batch.text);
+          file.size += batch.bytes;
         } catch (error) {
-          this.#dropped += batch.length;
+          this.#dropped += batch.lines;
           this.#failed = error instanceof Error ? error : new Error(String(error));
           await this.#closeAfterFailure();
         }
@@ -141,21 +140,23 @@ export class FileSink implements TraceSink {
   }
 
   /** Lines from the queue that fit in the current file together (all of them without rotation). */
-  #takeBatch(): string[] {
+  #takeBatch(): { text: string; bytes: number; lines: number; first: number } {
     let take = this.#queue.length;
     if (this.#maxBytes !== undefined) {
       let room = this.#maxBytes - (this.#file?.size ?? 0);
       take = 0;
-      for (const line of this.#queue) {
-        const bytes = Buffer.byteLength(line);
+      for (const { bytes } of this.#queue) {
         if (take > 0 && bytes > room) break;
         room -= bytes;
         take++;
       }
     }
-    const batch = this.#queue.splice(0, take);
-    for (const line of batch) this.#queuedBytes -= Buffer.byteLength(line);
-    return batch;
+    const taken = this.#queue.splice(0, take);
+    let bytes = 0;
+    for (const entry of taken) bytes += entry.bytes;
+    this.#queuedBytes -= bytes;
+    const first = taken[0]?.bytes ?? 0;
+    return { text: taken.map((entry) => entry.line).join(''), bytes, lines: taken.length, first };
   }
 
   /** The open file, rotated first when `nextLine` bytes would take a non-empty one past `maxBytes`. */
