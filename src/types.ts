@@ -85,4 +85,95 @@ export interface Trace {
   incomplete?: IncompleteReason;
   /** Per entity, its last decision; added by the `EntityOutcomes` analyzer. */
   outcomes?: Record<string, EntityOutcome>;
+  /** State reads and writes (`stepmark-otel/concurrency`), in recording order. */
+  state?: StateAccess[];
+  /** State accesses not kept by the `maxStateAccesses` cap. */
+  dropped_state?: number;
+  /** Races found in this trace (`RaceDetector`): each names the accesses of both sides. */
+  races?: Race[];
+  /** The chain of spans that made the request as long as it was (`CriticalPathAnalyzer`, `analyze`). */
+  critical_path?: CriticalPath;
+  /** Spans much slower than recent spans of the same name (`DurationAnomalies`, `analyze`). */
+  anomalies?: DurationAnomaly[];
+  /** Calls between services seen in the span tree (`analyze`, traces rebuilt from a backend). */
+  dependencies?: ServiceDependency[];
+}
+
+/** How a state access touched its variable; a delete counts as a write for races. */
+export type StateAccessKind = 'read' | 'write' | 'delete';
+
+/**
+ * One read or write of a named variable (`trackStateChange`, `trackObject`). `seq` orders every
+ * access of the process exactly; `task_id` is the task it ran in (the request, a `trackAsync`
+ * branch, an event-loop callback). `previous` links it to the previous access of the variable
+ * (set by a `RaceDetector`): `happens_before` says whether that access is ordered before it.
+ */
+export interface StateAccess {
+  variable: string;
+  access: StateAccessKind;
+  value?: MetaValue;
+  old_value?: MetaValue;
+  trace_id: string;
+  task_id: string;
+  span_id?: string;
+  /** The user's source location (`file:line:column`), when known. */
+  location?: string;
+  timestamp: string;
+  seq: number;
+  /** Locks the task held (`withLock`, `trackLockAcquire`). */
+  locks?: string[];
+  previous?: { seq: number; happens_before: boolean };
+  /** The service that recorded it; set in traces rebuilt from a backend. */
+  service?: string;
+}
+
+/** What kind of race: see docs/concurrency.md. */
+export type RaceKind = 'lost_update' | 'write_write' | 'read_write';
+
+/**
+ * Accesses of one variable by tasks that no happens-before edge orders and no common lock
+ * guards, in `seq` order: two for `write_write`/`read_write`; for `lost_update` the stale read,
+ * the other task's write, and the write made from the stale read.
+ */
+export interface Race {
+  kind: RaceKind;
+  variable: string;
+  accesses: StateAccess[];
+}
+
+/** A span on the critical path and the part of the path it owns (`self_ms`, no double counting). */
+export interface CriticalPathSegment {
+  span_id: string;
+  name: string;
+  /** Milliseconds from the trace's first span start. */
+  start_ms: number;
+  self_ms: number;
+  service?: string;
+  open?: boolean;
+}
+
+/** The critical path of a trace: its segments add up to `duration_ms`. */
+export interface CriticalPath {
+  duration_ms: number;
+  segments: CriticalPathSegment[];
+}
+
+/** A span much slower than the recent spans of its name. */
+export interface DurationAnomaly {
+  span_id: string;
+  name: string;
+  duration_ms: number;
+  baseline_mean_ms: number;
+  baseline_stddev_ms: number;
+  /** How many standard deviations above the mean. */
+  score: number;
+  /** Spans of that name the baseline held. */
+  samples: number;
+}
+
+/** Calls from one service to another in a trace. */
+export interface ServiceDependency {
+  from: string;
+  to: string;
+  calls: number;
 }
