@@ -55,3 +55,21 @@ export const ATTR_OUTCOMES = 'stepmark.outcomes';
 export const ATTR_CONVENTIONS_VERSION = 'stepmark.conventions.version';
 /** The version of `docs/semantic-conventions.md` the code writes. */
 export const CONVENTIONS_VERSION = '1';
+
+/** Span event name of a race found by a `RaceDetector` (on the spans of both accesses). */
+export const EVENT_RACE = 'stepmark.race';
+/** State access attributes (`stepmark-otel/concurrency`): the variable, how it was touched, by whom. */
+export const ATTR_STATE_VARIABLE = 'stepmark.state.variable';
+export const ATTR_STATE_ACCESS = 'stepmark.state.access';
+export const ATTR_STATE_VALUE = 'stepmark.state.value';
+export const ATTR_STATE_OLD_VALUE = 'stepmark.state.old_value';
+export const ATTR_STATE_TASK = 'stepmark.state.task';
+export const ATTR_STATE_LOCATION = 'stepmark.state.location';
+export const ATTR_STATE_LOCKS = 'stepmark.state.locks';
+/** The previous access of the variable (its `stepmark.seq`) and whether it happens before this one. */
+export const ATTR_STATE_PREVIOUS = 'stepmark.state.previous_seq';
+export const ATTR_STATE_PREVIOUS_HB = 'stepmark.state.previous_happens_before';
+/** Race attributes: its kind, variable, and the accesses (JSON, as in `Trace.races`). */
+export const ATTR_RACE_KIND = 'stepmark.race.kind';
+export const ATTR_RACE_VARIABLE = 'stepmark.race.variable';
+export const ATTR_RACE_ACCESSES = 'stepmark.race.accesses';

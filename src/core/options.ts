@@ -24,6 +24,11 @@ export interface StepmarkOptions {
    */
   maxEntities?: number;
   /**
+   * Cap on state accesses per request (`stepmark-otel/concurrency`): a whole number, 0 = no limit;
+   * accesses past it are neither kept nor written, counted in `dropped_state`. Default 10,000.
+   */
+  maxStateAccesses?: number;
+  /**
    * Strings in meta, ids, stages and actions longer than this are truncated with a marker: a
    * whole number of at least 16 (there is no "no limit"). Default 2,048.
    */
@@ -65,6 +70,7 @@ export interface StepmarkOptions {
 export interface ResolvedOptions {
   maxEvents: number;
   maxEntities: number;
+  maxStateAccesses: number;
   maxStringLength: number;
   clock: (() => Date) | undefined;
   traceMeta: Record<string, unknown> | undefined;
@@ -76,9 +82,14 @@ export interface ResolvedOptions {
 
 const DEFAULT_MAX_EVENTS = 10_000;
 const DEFAULT_MAX_ENTITIES = 10_000;
+const DEFAULT_MAX_STATE = 10_000;
 const DEFAULT_MAX_STRING_LENGTH = 2_048;
 /** What "no limit" (0) is resolved to for a cap compared with `>=`. */
 const NO_LIMIT = Number.MAX_SAFE_INTEGER;
+
+function noLimitAtZero(max: number): number {
+  return max === 0 ? NO_LIMIT : max;
+}
 
 /**
  * Applies defaults on the request path: a wrong option is reported once and its default applies
@@ -102,6 +113,7 @@ function resolve(o: StepmarkOptions): ResolvedOptions {
     // maxEvents keeps 0 (its readers test `max !== 0`); maxEntities' reader compares with `<`.
     maxEvents: optionOrDefault(o, 'maxEvents') ?? DEFAULT_MAX_EVENTS,
     maxEntities: maxEntities === 0 ? NO_LIMIT : maxEntities,
+    maxStateAccesses: noLimitAtZero(optionOrDefault(o, 'maxStateAccesses') ?? DEFAULT_MAX_STATE),
     maxStringLength: optionOrDefault(o, 'maxStringLength') ?? DEFAULT_MAX_STRING_LENGTH,
     clock: optionOrDefault(o, 'clock'),
     traceMeta: optionOrDefault(o, 'traceMeta'),

@@ -9,9 +9,10 @@ import type { SessionHandle } from './session/SessionHandle.js';
  * Version of what crosses copies of this package in one process: the registry, the
  * `SessionHandle` in the context and the `ProcessorHandle`s. Copies of one protocol cooperate
  * fully and call each other only through those interfaces; copies of different protocols do not
- * see each other (each records on its own), rather than probe what the other offers.
+ * see each other (each records on its own), rather than probe what the other offers. 3: sessions
+ * record state accesses and races (`recordState`, `addRace`, for `stepmark-otel/concurrency`).
  */
-export const PROTOCOL = 2;
+export const PROTOCOL = 3;
 
 /**
  * Context key of the per-request session. `createContextKey` is `Symbol.for(description)`,

@@ -85,6 +85,7 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
   readonly #pipeline: DeliveryPipeline;
   readonly #recent: RecentTraces;
   readonly #analyzers: readonly TraceAnalyzer[];
+  readonly #endObservers: readonly TraceAnalyzer[];
   readonly #observer: ((record: EventRecord, traceId: string) => void) | undefined;
   /** Whether a finished trace must be built even with no consumer (an analyzer reads it). */
   readonly #analyzesTraces: boolean;
@@ -121,6 +122,7 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
     this.#writer = o.writer;
     this.#recent = new RecentTraces(o.recentTraces);
     this.#analyzers = o.analyzers;
+    this.#endObservers = o.analyzers.filter((a) => typeof a.onTraceEnd === 'function');
     this.#analyzesTraces = o.analyzers.some((a) => typeof a.onTraceComplete === 'function');
     this.#observer = recordObserver(o.analyzers, (a, e) => this.#analyzerError(a, e));
     const consumers: TraceConsumer[] = [];
@@ -376,6 +378,7 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
   #finish(trace: TraceAssembly, incomplete?: IncompleteReason): void {
     this.#traces.delete(trace.traceId);
     markFinished(trace.traceId);
+    this.#traceEnded(trace.traceId);
     // Spans only, nothing recorded: emitted in flow mode (the span tree is the flow log).
     if (trace.sessions.length === 0 && !this.#always) return;
     const listening = trace.seal(incomplete);
@@ -387,6 +390,17 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
       return;
     }
     this.#pipeline.deliver(() => this.#emit(trace));
+  }
+
+  /** Tells the analyzers with an `onTraceEnd` hook (cheap, on the caller's stack), isolated. */
+  #traceEnded(traceId: string): void {
+    for (const analyzer of this.#endObservers) {
+      try {
+        analyzer.onTraceEnd?.(traceId);
+      } catch (error) {
+        this.#analyzerError(analyzer, error);
+      }
+    }
   }
 
   /** In the consumers' clean context: builds the JSON, runs the adapters' listeners, returns it. */

@@ -17,6 +17,11 @@ export interface TraceAnalyzer {
    */
   onRecord?(record: EventRecord, traceId: string): void;
   /**
+   * The trace's request ended (its local root span ended, or it was evicted or flushed at
+   * shutdown): no more records of it will come. Runs on the caller's stack: keep it cheap.
+   */
+  onTraceEnd?(traceId: string): void;
+  /**
    * Gets the JSON of a finished trace before any consumer does, and may add its findings to it
    * (a field of its own). Runs off the request's path, once per trace that something reads; with
    * an analyzer that has this hook, every finished trace is built. A field left in a shape JSON

@@ -14,6 +14,11 @@ export class EventRecord {
   service: string | undefined = undefined;
   /** A decision whose action is one of the session's `errorActions`: its span gets error status. */
   marksError = false;
+  /**
+   * What a kind records beyond stage, action and meta (a state access's variable and task, a
+   * race): owned and read by that kind only (see `state.ts`, `race.ts`).
+   */
+  detail: unknown = undefined;
 
   constructor(
     /** What this record is: decides its span event, its JSON and how it merges. */

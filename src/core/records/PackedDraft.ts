@@ -1,6 +1,7 @@
-import type { EntityTrace, Meta, Trace, TraceEvent } from '../../types.js';
+import type { EntityTrace, Meta, Race, StateAccess, Trace, TraceEvent } from '../../types.js';
 import type { Redactor } from '../redaction/Redactor.js';
 import { cloneMeta, setKey } from '../sanitize.js';
+import { copyRace, copyStateAccess, stateAccessOf, type StateDetail } from './StateDetail.js';
 import { showCounters, traceEvent, type DraftCounters, type TraceDraft } from './TraceDraft.js';
 
 /** Cells per entity in `PackedDraft.#entities`: id, kind, meta, number of events. */
@@ -24,8 +25,11 @@ export class PackedDraft {
   /** Entity events first, each entity's together and in order, then the request's. */
   readonly #events: Array<string | Meta | undefined>;
   readonly #times: Float64Array;
+  /** State accesses and races are rare beside decisions: kept as their JSON. */
+  readonly #state: StateAccess[] | undefined;
+  readonly #races: Race[] | undefined;
 
-  constructor(draft: TraceDraft) {
+  constructor(draft: TraceDraft, traceId: string) {
     this.#meta = draft.meta;
     this.redactor = draft.redactor;
     this.#counters = draft.counters;
@@ -57,6 +61,13 @@ export class PackedDraft {
       put(entity.records);
     }
     put(draft.records);
+    this.#state =
+      draft.state.length === 0
+        ? undefined
+        : draft.state.map((r) =>
+            stateAccessOf(r.detail as StateDetail, r.time, r.seq, r.spanId, traceId),
+          );
+    this.#races = draft.races.length === 0 ? undefined : [...draft.races];
   }
 
   /** As `TraceDraft.toTrace`. */
@@ -87,6 +98,10 @@ export class PackedDraft {
       for (let i = 0; n < total; i++) events[i] = this.#event(n++, copy);
       trace.events = events;
     }
+    if (this.#state !== undefined) {
+      trace.state = copy ? this.#state.map(copyStateAccess) : [...this.#state];
+    }
+    if (this.#races !== undefined) trace.races = copy ? this.#races.map(copyRace) : [...this.#races];
     showCounters(trace, this.#counters);
     return trace;
   }

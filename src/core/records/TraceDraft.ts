@@ -1,8 +1,9 @@
-import type { EntityTrace, Meta, Trace, TraceEvent } from '../../types.js';
+import type { EntityTrace, Meta, Race, Trace, TraceEvent } from '../../types.js';
 import { isoTimestamp } from '../isoTimestamp.js';
 import { cloneMeta, setKey } from '../sanitize.js';
 import type { Redactor } from '../redaction/Redactor.js';
 import type { EventRecord } from './EventRecord.js';
+import { copyRace, stateAccessOf, type StateDetail } from './StateDetail.js';
 
 /** An entity of the trace under construction: its kind, merged meta and events in recording order. */
 export class EntityDraft {
@@ -19,6 +20,7 @@ export interface DraftCounters {
   invalidCalls: number;
   droppedSpanEvents: number;
   truncatedMeta: number;
+  droppedState: number;
 }
 
 /**
@@ -54,6 +56,7 @@ export const TRACE_COUNTERS = [
   'invalid_calls',
   'dropped_span_events',
   'truncated_meta',
+  'dropped_state',
 ] as const;
 
 /** Sets the trace's non-zero counters. */
@@ -63,6 +66,7 @@ export function showCounters(trace: Trace, c: DraftCounters): void {
   if (c.invalidCalls > 0) trace.invalid_calls = c.invalidCalls;
   if (c.droppedSpanEvents > 0) trace.dropped_span_events = c.droppedSpanEvents;
   if (c.truncatedMeta > 0) trace.truncated_meta = c.truncatedMeta;
+  if (c.droppedState > 0) trace.dropped_state = c.droppedState;
 }
 
 /**
@@ -78,12 +82,19 @@ export class TraceDraft {
   readonly entities = new Map<string, EntityDraft>();
   /** Events of the request itself, tied to no entity. */
   readonly records: EventRecord[] = [];
+  /** State accesses (`state.ts`), in recording order. */
+  readonly state: EventRecord[] = [];
+  /** Races found (`race.ts`), each once (see `raceKeys`). */
+  readonly races: Race[] = [];
+  /** `raceKey` of each race shown: one race is written on the spans of both its accesses. */
+  readonly raceKeys = new Set<string>();
   readonly counters: DraftCounters = {
     droppedEvents: 0,
     droppedEntities: 0,
     invalidCalls: 0,
     droppedSpanEvents: 0,
     truncatedMeta: 0,
+    droppedState: 0,
   };
 
   /** The entity `id`, created if unseen; a given `kind` replaces the known one. */
@@ -101,6 +112,9 @@ export class TraceDraft {
   clear(): void {
     this.entities.clear();
     this.records.length = 0;
+    this.state.length = 0;
+    this.races.length = 0;
+    this.raceKeys.clear();
   }
 
   /**
@@ -136,6 +150,12 @@ export class TraceDraft {
       trace.entities = entities;
     }
     if (this.records.length > 0) trace.events = this.records.map(show);
+    if (this.state.length > 0) {
+      trace.state = this.state.map((r) =>
+        stateAccessOf(r.detail as StateDetail, r.time, r.seq, r.spanId, traceId, r.service),
+      );
+    }
+    if (this.races.length > 0) trace.races = copy ? this.races.map(copyRace) : [...this.races];
     showCounters(trace, this.counters);
     return trace;
   }

@@ -3,7 +3,12 @@ import { CallerStage, callerName } from '../callerName.js';
 import { catchRejection } from '../isThenable.js';
 import type { ResolvedOptions } from '../options.js';
 import { REDACTED } from '../redaction/Redactor.js';
+import type { Span } from '@opentelemetry/api';
+import type { Race, StateAccessKind } from '../../types.js';
 import { DECISION } from '../records/decision.js';
+import { RACE, raceRecord } from '../records/race.js';
+import { STATE } from '../records/state.js';
+import { StateDetail, type LazyText, type RaceOwner } from '../records/StateDetail.js';
 import { EventRecord } from '../records/EventRecord.js';
 import { attributeValue } from '../records/metaAttributes.js';
 import type { RecordKind } from '../records/RecordKind.js';
@@ -11,6 +16,26 @@ import { TraceDraft } from '../records/TraceDraft.js';
 import { TRACK } from '../records/track.js';
 import { registry, reportInternalError } from '../registry.js';
 import { entityIdOf, labelOf, sanitizeMeta, sanitizeValue } from '../sanitize.js';
+
+/** A state access as the concurrency API hands it over (see `RecordLog.state`). */
+export interface StateInput {
+  variable: unknown;
+  access: StateAccessKind;
+  value: unknown;
+  oldValue: unknown;
+  /** The task's id as the JSON shows it (`t3:transfer`). */
+  taskId: string;
+  locks: readonly string[] | undefined;
+  location: LazyText | string | undefined;
+  /** The concurrency engine's task, for a `RaceDetector`; opaque here. */
+  task: unknown;
+}
+
+/** The last segment of a path (`user.password` → `password`, `items[3]` → `items[3]`). */
+function lastSegment(variable: string): string {
+  const dot = variable.lastIndexOf('.');
+  return dot < 0 ? variable : variable.slice(dot + 1);
+}
 
 /**
  * The records of one request and their caps: turns a caller's arguments into sanitized records
@@ -130,6 +155,65 @@ export class RecordLog {
     if (o.redactor.redacts(key)) return [name, REDACTED];
     const sanitized = sanitizeValue(value, o.maxStringLength, o.redactor, this.#onCap);
     return sanitized === undefined ? undefined : [name, attributeValue(sanitized)];
+  }
+
+  /**
+   * A state access, kept in the draft; undefined past `maxStateAccesses` (counted). The variable
+   * is cut like a label; the values are sanitized like meta, and redacted when the variable's
+   * last path segment is a redacted key (`user.password`).
+   */
+  state(
+    input: StateInput,
+    traceId: string,
+    span: Span | undefined,
+    owner: RaceOwner,
+  ): EventRecord | undefined {
+    const o = this.#options;
+    if (this.draft.state.length >= o.maxStateAccesses) {
+      this.draft.counters.droppedState++;
+      return undefined;
+    }
+    const max = o.maxStringLength;
+    const variable = labelOf(input.variable, max);
+    const redacted = o.redactor.redacts(lastSegment(variable));
+    const value = (v: unknown) =>
+      v === undefined ? undefined : redacted ? REDACTED : sanitizeValue(v, max, o.redactor, this.#onCap);
+    const perf = o.clock === undefined ? performance.now() : Number.NaN;
+    const record = new EventRecord(
+      STATE,
+      'state',
+      input.access,
+      o.clock === undefined ? perf + this.#epochOffset : this.now(),
+      perf,
+      undefined,
+      undefined,
+      undefined,
+      registry.seq++,
+    );
+    record.detail = new StateDetail(
+      variable,
+      input.access,
+      value(input.value),
+      input.access === 'read' ? undefined : value(input.oldValue),
+      traceId,
+      input.taskId,
+      input.locks,
+      input.location,
+      input.task,
+      span,
+      owner,
+    );
+    STATE.show(record, this.draft);
+    return record;
+  }
+
+  /** A race this request took part in, shown in the draft once; the record is its span event. */
+  race(race: Race): EventRecord {
+    const perf = this.#options.clock === undefined ? performance.now() : Number.NaN;
+    const time = Number.isNaN(perf) ? this.now() : perf + this.#epochOffset;
+    const record = raceRecord(race, time, perf, registry.seq++);
+    RACE.show(record, this.draft);
+    return record;
   }
 
   /** Counts span events no span could take (the JSON keeps their records). */

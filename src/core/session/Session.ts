@@ -1,5 +1,5 @@
 import { INVALID_TRACEID, TraceFlags, type AttributeValue, type Span } from '@opentelemetry/api';
-import type { Trace } from '../../types.js';
+import type { Race, Trace } from '../../types.js';
 import type { DecisionWriter } from '../DecisionWriter.js';
 import { resolveOptions, type StepmarkOptions } from '../options.js';
 import type { EventRecord } from '../records/EventRecord.js';
@@ -19,7 +19,8 @@ import { defaultWriter } from '../SpanEventWriter.js';
 import { EmitListeners, type EmitListener } from './EmitListeners.js';
 import { requestSummary } from '../records/requestSummary.js';
 import { PendingWrites } from './PendingWrites.js';
-import { RecordLog } from './RecordLog.js';
+import { RecordLog, type StateInput } from './RecordLog.js';
+import type { RaceOwner } from '../records/StateDetail.js';
 import type { RecordObserver, SessionHandle } from './SessionHandle.js';
 
 /** Sessions of other traces one context can start (e.g. a worker running jobs as root spans). */
@@ -35,7 +36,7 @@ function isSampled(span: Span): boolean {
  * records and their caps are its `RecordLog`, the span events still to write its
  * `PendingWrites`, and who waits for the emitted trace its `EmitListeners`.
  */
-export class Session implements SessionHandle {
+export class Session implements SessionHandle, RaceOwner {
   /** The trace this request belongs to, once a recording span was seen. */
   traceId: string | undefined = undefined;
   closed = false;
@@ -183,6 +184,32 @@ export class Session implements SessionHandle {
     if (record === undefined) return undefined;
     this.#attach(record, span);
     return record.stage;
+  }
+
+  /**
+   * A state access (`stepmark-otel/concurrency`), written on `span` like a decision. Returns the
+   * record (its detail is the access), or undefined when nothing was recorded (closed, capped).
+   */
+  recordState(input: StateInput, span: Span | undefined): EventRecord | undefined {
+    const target = this.resolve(span);
+    if (target !== this) return target?.recordState(input, span) ?? late();
+    if (this.closed) return late();
+    // Bound first: the access names its trace, and a detector sees it only once bound.
+    if (this.traceId === undefined && span !== undefined && span.isRecording()) {
+      this.bind(span.spanContext().traceId, span);
+    }
+    const record = this.#log.state(input, this.traceId ?? INVALID_TRACEID, span, this);
+    if (record !== undefined) this.#attach(record, span);
+    return record;
+  }
+
+  /**
+   * A race one of this request's accesses took part in (`RaceOwner`): in the JSON once, and a
+   * span event on `span`. Ignored once the session closed: JSON already delivered never changes.
+   */
+  addRace(race: Race, span: Span | undefined): void {
+    if (this.closed) return;
+    this.#attach(this.#log.race(race), span);
   }
 
   /** Queues the record for its span (or writes it now when no processor will see the span end). */

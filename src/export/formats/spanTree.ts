@@ -29,25 +29,44 @@ export function spanForest(trace: Pick<Trace, 'spans'>): SpanNode[] {
     if (span === null || typeof span !== 'object' || typeof span.span_id !== 'string') continue;
     if (!nodes.has(span.span_id)) nodes.set(span.span_id, { span, children: [], depth: 0 });
   }
-  // A span is attached under its parent unless that would close a cycle.
+  // A span is attached under its parent unless that would close a cycle: the span is still the
+  // root of its own tree, so attaching it closes one exactly when the parent's tree has it as
+  // root. Trees are tracked with union-find (each set records its real root), so a 10,000-deep
+  // chain costs near-linear time instead of a walk up the ancestors per span.
   const parentOf = new Map<SpanNode, SpanNode>();
-  for (const node of nodes.values()) {
+  const order = [...nodes.values()];
+  const index = new Map<SpanNode, number>(order.map((node, i) => [node, i]));
+  const set = order.map((_, i) => i);
+  const size = order.map(() => 1);
+  const rootOfSet = order.map((_, i) => i);
+  const find = (i: number): number => {
+    let r = i;
+    while (set[r] !== r) r = set[r] as number;
+    while (set[i] !== r) {
+      const next = set[i] as number;
+      set[i] = r;
+      i = next;
+    }
+    return r;
+  };
+  order.forEach((node, i) => {
     const parentId = node.span.parent_id;
     const parent = typeof parentId === 'string' ? nodes.get(parentId) : undefined;
-    if (parent === undefined || parent === node) continue;
-    let ancestor: SpanNode | undefined = parent;
-    let closesCycle = false;
-    while (ancestor !== undefined) {
-      if (ancestor === node) {
-        closesCycle = true;
-        break;
-      }
-      ancestor = parentOf.get(ancestor);
-    }
-    if (closesCycle) continue;
+    if (parent === undefined || parent === node) return;
+    const parentSet = find(index.get(parent) as number);
+    const treeRoot = rootOfSet[parentSet] as number;
+    if (treeRoot === i) return; // closes a cycle
     parentOf.set(node, parent);
     parent.children.push(node);
-  }
+    const nodeSet = find(i);
+    const [big, small] =
+      (size[nodeSet] as number) >= (size[parentSet] as number)
+        ? [nodeSet, parentSet]
+        : [parentSet, nodeSet];
+    set[small] = big;
+    size[big] = (size[big] as number) + (size[small] as number);
+    rootOfSet[big] = treeRoot;
+  });
   const roots = [...nodes.values()].filter((node) => !parentOf.has(node)).sort(byStart);
   const stack = [...roots];
   while (stack.length > 0) {

@@ -24,7 +24,7 @@ describe('PackedDraft', () => {
     const live = log.draft.toTrace('t1', true);
     expect(live.entities?.order_1?.events).toHaveLength(2);
     expect(live).toMatchObject({ dropped_entities: 1, invalid_calls: 1, dropped_events: 1 });
-    const packed = new PackedDraft(log.draft);
+    const packed = new PackedDraft(log.draft, 't1');
     expect(packed.toTrace('t1', true)).toEqual(live);
     expect(packed.toTrace('t1', false)).toEqual(live);
     // With copy, the caller may change what it got.

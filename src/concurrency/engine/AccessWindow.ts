@@ -1,0 +1,84 @@
+import { PairLedger } from './PairLedger.js';
+import type { Task } from './Task.js';
+import type { WindowEntry } from './WindowEntry.js';
+
+/** The latest read and latest write of one task among a window's accesses. */
+export interface TaskSlot<P> {
+  readonly task: Task;
+  lastRead: WindowEntry<P> | undefined;
+  lastWrite: WindowEntry<P> | undefined;
+}
+
+/**
+ * The recent accesses of one variable: a ring of at most `capacity` entries (the memory bound)
+ * and, per task present in it, its latest read and latest write. A new access is compared with
+ * those latest ones only: if a task's latest read (write) happens before it, so does every
+ * earlier read (write) of that task, by program order. So detection costs O(tasks in the
+ * window), not O(window), and one task's long run of accesses costs one comparison.
+ */
+export class AccessWindow<P> {
+  readonly capacity: number;
+  /** One slot per task with an access in the window, in order of arrival. */
+  readonly slots: TaskSlot<P>[] = [];
+  /** Task pairs already reported on this variable, created on the first race. */
+  ledger: PairLedger | undefined;
+  // Grows to `capacity` by push, then wraps: a variable touched once costs one short array.
+  readonly #ring: WindowEntry<P>[] = [];
+  #oldest = 0;
+
+  /** An empty window of at most `capacity` entries. */
+  constructor(capacity: number) {
+    this.capacity = capacity;
+  }
+
+  /** The most recent access kept, if any. */
+  newest(): WindowEntry<P> | undefined {
+    const ring = this.#ring;
+    if (ring.length < this.capacity) return ring[ring.length - 1];
+    return ring[(this.#oldest + this.capacity - 1) % this.capacity];
+  }
+
+  /** Accesses kept. */
+  get size(): number {
+    return this.#ring.length;
+  }
+
+  /** The slot of a task, if it has an access in the window. */
+  slotOf(task: Task): TaskSlot<P> | undefined {
+    for (const slot of this.slots) if (slot.task === task) return slot;
+    return undefined;
+  }
+
+  /** Adds an access (the newest); true when the oldest had to be dropped to make room. */
+  add(entry: WindowEntry<P>): boolean {
+    const ring = this.#ring;
+    let dropped = false;
+    if (ring.length < this.capacity) {
+      ring.push(entry);
+    } else {
+      const oldest = ring[this.#oldest];
+      if (oldest !== undefined) this.#forget(oldest);
+      ring[this.#oldest] = entry;
+      this.#oldest = (this.#oldest + 1) % this.capacity;
+      dropped = true;
+    }
+    let slot = this.slotOf(entry.task);
+    if (slot === undefined) {
+      slot = { task: entry.task, lastRead: undefined, lastWrite: undefined };
+      this.slots.push(slot);
+    }
+    if (entry.write) slot.lastWrite = entry;
+    else slot.lastRead = entry;
+    return dropped;
+  }
+
+  // The oldest entry leaves: a slot pointing at it has nothing newer of that kind.
+  #forget(entry: WindowEntry<P>): void {
+    const index = this.slots.findIndex((slot) => slot.task === entry.task);
+    const slot = this.slots[index];
+    if (slot === undefined) return;
+    if (slot.lastRead === entry) slot.lastRead = undefined;
+    if (slot.lastWrite === entry) slot.lastWrite = undefined;
+    if (slot.lastRead === undefined && slot.lastWrite === undefined) this.slots.splice(index, 1);
+  }
+}

@@ -1,0 +1,64 @@
+import { isThenable } from '../core/isThenable.js';
+import { labelOf } from '../core/sanitize.js';
+import { registry, reportInternalError } from '../core/registry.js';
+import type { Task } from './engine/Task.js';
+import { taskModel } from './engine/TaskModel.js';
+import { taskStorage, trackingSite } from './tasks.js';
+
+/** Longest task name kept. */
+const MAX_NAME = 128;
+
+/**
+ * Runs `fn` as a task of its own, a branch of the running one (wrap each `Promise.all` branch):
+ * its accesses are ordered after what the parent did before spawning it, not against its
+ * siblings, and before what follows its end in the task that awaits it. Returns what `fn`
+ * returns (a promise for its result when it returns one; a rejection stays unhandled unless
+ * you handle it). When tracing is off it just calls `fn`.
+ * @example await Promise.all([trackAsync('debit', () => debit(a)), trackAsync('credit', () => credit(b))])
+ */
+export function trackAsync<T>(name: string, fn: () => T): T {
+  if (registry.live === 0) return fn();
+  let parent: Task | undefined;
+  let child: Task | undefined;
+  try {
+    parent = trackingSite()?.task;
+    if (parent !== undefined) child = taskModel.fork(parent, labelOf(name, MAX_NAME));
+  } catch (error) {
+    reportInternalError('trackAsync', error);
+  }
+  if (parent === undefined || child === undefined) return fn();
+  let result: T;
+  try {
+    result = taskStorage.run(child, fn);
+  } catch (error) {
+    finish(parent, child);
+    throw error;
+  }
+  if (!isThenable(result)) {
+    finish(parent, child);
+    return result;
+  }
+  const from = parent;
+  const branch = child;
+  // The join runs when the branch settles (what awaiting it orders), in the parent's context.
+  return Promise.resolve(result).then(
+    (value) => {
+      finish(from, branch);
+      return value;
+    },
+    (error: unknown) => {
+      finish(from, branch);
+      throw error;
+    },
+  ) as T;
+}
+
+/** The branch ended and its parent gets its result: the end→join edge. */
+function finish(parent: Task, child: Task): void {
+  try {
+    taskModel.end(child);
+    taskModel.join(parent, child);
+  } catch (error) {
+    reportInternalError('trackAsync', error);
+  }
+}

@@ -1,0 +1,29 @@
+import { SpanStatusCode } from '@opentelemetry/api';
+import type { MetaInput } from '../core/record.js';
+import { registry, reportInternalError } from '../core/registry.js';
+import { trackingSite } from './tasks.js';
+import { errorText } from './trackFunction.js';
+
+/**
+ * Records an error the application handled or is about to throw: an `error: <Name>` event of
+ * the request (message, task, your meta) and, on the active span, the exception and error
+ * status. A no-op when tracing is off.
+ * @example catch (error) { trackError(error, { order_id: id }); throw error }
+ */
+export function trackError(error: unknown, meta?: MetaInput): void {
+  if (registry.live === 0) return;
+  try {
+    const site = trackingSite();
+    if (site === undefined) return;
+    const name = error instanceof Error ? error.name : typeof error;
+    const recorded: Record<string, unknown> = { ...meta, message: errorText(error), task_id: site.task.label };
+    site.session.record('error', name, recorded, site.span);
+    const span = site.span;
+    if (span !== undefined && span.isRecording()) {
+      span.recordException(error instanceof Error ? error : errorText(error));
+      span.setStatus({ code: SpanStatusCode.ERROR, message: errorText(error) });
+    }
+  } catch (caught) {
+    reportInternalError('trackError', caught);
+  }
+}
