@@ -38,7 +38,25 @@ export type { DecisionWriter } from './core/DecisionWriter.js';
 export type { EventRecord } from './core/records/EventRecord.js';
 export type { RecordKind, StoredSpanEvent } from './core/records/RecordKind.js';
 export type { TraceAnalyzer } from './processor/TraceAnalyzer.js';
-export { EntityOutcomes } from './analyzers/EntityOutcomes.js';
+export { EntityOutcomes } from './analysis/EntityOutcomes.js';
+export {
+  analyzeTrace,
+  analyzeTraces,
+  auditTrail,
+  CallOrder,
+  criticalPath,
+  CriticalPathAnalyzer,
+  crossServiceRaces,
+  DurationAnomalies,
+  DurationBaseline,
+  serviceDependencies,
+  type CallOrdering,
+  type DurationAnomaliesOptions,
+  type DurationBaselineOptions,
+  type DurationStats,
+  type TraceAnalysis,
+  type VariableAudit,
+} from './analysis/index.js';
 export {
   OVERFLOW_SPAN,
   SpanEventWriter,
@@ -75,4 +93,12 @@ export type {
   TraceEvent,
   TraceSpan,
   EntityOutcome,
+  CriticalPath,
+  CriticalPathSegment,
+  DurationAnomaly,
+  Race,
+  RaceKind,
+  ServiceDependency,
+  StateAccess,
+  StateAccessKind,
 } from './types.js';

@@ -110,10 +110,8 @@ export class CallOrder {
   #lowestCommon(a: SpanNode, b: SpanNode): SpanNode | undefined {
     let x: SpanNode | undefined = a;
     let y: SpanNode | undefined = b;
-    while (x !== undefined && y !== undefined && x.depth > y.depth)
-      x = this.#parent.get(x);
-    while (x !== undefined && y !== undefined && y.depth > x.depth)
-      y = this.#parent.get(y);
+    while (x !== undefined && y !== undefined && x.depth > y.depth) x = this.#parent.get(x);
+    while (x !== undefined && y !== undefined && y.depth > x.depth) y = this.#parent.get(y);
     while (x !== undefined && y !== undefined && x !== y) {
       x = this.#parent.get(x);
       y = this.#parent.get(y);
@@ -125,7 +123,7 @@ export class CallOrder {
   #side(common: SpanNode, node: SpanNode, service: string): Side {
     let branch: SpanNode | undefined;
     let leaving: SpanNode | undefined;
-    for (let n: SpanNode | undefined = node; n !== undefined && n !== common; ) {
+    for (let n: SpanNode | undefined = node; n !== undefined && n !== common;) {
       const parent: SpanNode | undefined = this.#parent.get(n);
       if (n.span.service !== service) leaving = n; // the last one met going up is the first down
       if (parent === common) branch = n;

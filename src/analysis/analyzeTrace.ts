@@ -1,10 +1,4 @@
-import type {
-  CriticalPath,
-  DurationAnomaly,
-  Race,
-  ServiceDependency,
-  Trace,
-} from '../types.js';
+import type { CriticalPath, DurationAnomaly, Race, ServiceDependency, Trace } from '../types.js';
 import { auditTrail, type VariableAudit } from './auditTrail.js';
 import { criticalPath } from './criticalPath.js';
 import { crossServiceRaces } from './crossServiceRaces.js';

@@ -27,7 +27,5 @@ export function serviceDependencies(trace: Pick<Trace, 'spans'>): ServiceDepende
     if (known === undefined) calls.set(key, { from, to, calls: 1 });
     else known.calls++;
   }
-  return [...calls.values()].sort(
-    (a, b) => compareText(a.from, b.from) || compareText(a.to, b.to),
-  );
+  return [...calls.values()].sort((a, b) => compareText(a.from, b.from) || compareText(a.to, b.to));
 }

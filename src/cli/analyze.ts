@@ -160,10 +160,7 @@ export async function analyze(path: string, options: AnalyzeOptions): Promise<Cl
  * Jaeger (all services), then its link in Jaeger's UI (not with `--json`). Errors of the client
  * propagate, as for the other Jaeger commands.
  */
-export async function analyzeJaeger(
-  id: string,
-  options: JaegerCommandOptions,
-): Promise<CliResult> {
+export async function analyzeJaeger(id: string, options: JaegerCommandOptions): Promise<CliResult> {
   const [trace] = rebuildTraces(await options.client.getTrace(id));
   if (trace === undefined) return failure(1, `trace ${id} not found in Jaeger at ${options.url}`);
   const analysis = analyzeTrace(trace);

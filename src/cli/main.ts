@@ -9,6 +9,7 @@ import {
   JaegerUnreachableError,
   TraceNotFoundError,
 } from '../jaeger/JaegerClient.js';
+import { analyze, analyzeJaeger } from './analyze.js';
 import { failure, unexpectedError, type CliResult } from './CliResult.js';
 import { jaegerEntity, jaegerTrace } from './jaegerCommands.js';
 import { packageVersion } from './packageVersion.js';
@@ -27,6 +28,11 @@ const USAGE = `usage:
   stepmark-otel view <file.json | file.jsonl | -> [--out report.html] [--jaeger-url URL]
       the traces of a file as one self-contained HTML page (default ${DEFAULT_VIEW_OUT}; --out -
       prints it); decisions per entity, the span tree as a Gantt, where the time went, a search
+  stepmark-otel analyze <file.json | file.jsonl | -> [--json]
+  stepmark-otel analyze --trace <traceId> [--jaeger-url URL] [--json]
+      per trace: races (found in process, and between the services of a fan-out), the audit trail
+      of each variable, the critical path, duration anomalies (against the traces before it in
+      the file) and service dependencies; --trace reads one distributed trace from Jaeger
   stepmark-otel jaeger trace <traceId> [--json] [--jaeger-url URL]
       the decisions of one distributed trace: all services, entities merged, events in time order
   stepmark-otel jaeger entity <entityId> [--service NAME] [--since 1h] [--json] [--jaeger-url URL]
@@ -35,19 +41,21 @@ const USAGE = `usage:
 
   --entity       show only this entity's decisions, across the traces of the file
   --jaeger-url   Jaeger's query service (default: $JAEGER_URL or ${DEFAULT_JAEGER_URL})
-  --json         print JSON instead of a timeline
+  --json         print JSON instead of a timeline (analyze: one JSON object per trace, per line)
   --out          the HTML file view writes (- for stdout)
+  --trace        analyze this distributed trace, read from Jaeger, instead of a file
   --since        how far back to search: 30m, 1h, 2d, 1h30m (default 1h)
   --service      search this service only (default: every service Jaeger knows)
   --limit        traces to read per service (default 100; the output says when it was reached)`;
 
-type Command = 'show' | 'view' | 'jaeger trace' | 'jaeger entity';
-type OptionName = 'entity' | 'out' | 'jaeger-url' | 'service' | 'since' | 'limit';
+type Command = 'show' | 'view' | 'analyze' | 'jaeger trace' | 'jaeger entity';
+type OptionName = 'entity' | 'out' | 'jaeger-url' | 'service' | 'since' | 'limit' | 'trace';
 
 /** What each command takes after its name. */
 const OPERAND: Record<Command, string> = {
   show: '<file> (a path, or - for stdin)',
   view: '<file> (a path, or - for stdin)',
+  analyze: '<file> (a path, or - for stdin) or --trace <traceId>',
   'jaeger trace': '<traceId>',
   'jaeger entity': '<entityId>',
 };
@@ -60,10 +68,19 @@ const OPERAND: Record<Command, string> = {
 const TAKES: Record<Command, readonly OptionName[]> = {
   show: ['entity'],
   view: ['out', 'jaeger-url'],
+  analyze: ['trace', 'jaeger-url'],
   'jaeger trace': ['jaeger-url', 'service', 'since', 'limit'],
   'jaeger entity': ['jaeger-url', 'service', 'since', 'limit'],
 };
-const OPTIONS: readonly OptionName[] = ['entity', 'out', 'jaeger-url', 'service', 'since', 'limit'];
+const OPTIONS: readonly OptionName[] = [
+  'entity',
+  'out',
+  'jaeger-url',
+  'service',
+  'since',
+  'limit',
+  'trace',
+];
 
 /** What a run reads besides argv and the environment; tests give their own. */
 export interface CliIo {
@@ -83,8 +100,8 @@ function commandOf(positionals: readonly string[]): { command: Command; operand:
   const [first, ...rest] = positionals;
   let command: Command;
   let args: string[];
-  if (first === undefined) return 'missing a command: show, view or jaeger';
-  if (first === 'show' || first === 'view') {
+  if (first === undefined) return 'missing a command: show, view, analyze or jaeger';
+  if (first === 'show' || first === 'view' || first === 'analyze') {
     command = first;
     args = rest;
   } else if (first === 'jaeger') {
@@ -97,9 +114,10 @@ function commandOf(positionals: readonly string[]): { command: Command; operand:
     return `unknown command: ${first}`;
   }
   const [operand, extra] = args;
-  if (!operand) return `missing ${OPERAND[command]}`;
+  // `analyze --trace ID` takes no operand: `run` checks that one of the two is given.
+  if (!operand && command !== 'analyze') return `missing ${OPERAND[command]}`;
   if (extra !== undefined) return `unexpected argument: ${extra}`;
-  return { command, operand };
+  return { command, operand: operand ?? '' };
 }
 
 /**
@@ -138,6 +156,7 @@ export async function run(
         service: { type: 'string' },
         since: { type: 'string' },
         limit: { type: 'string' },
+        trace: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', default: false },
       },
@@ -163,6 +182,24 @@ export async function run(
   // --json stays exact, for programs: JSON.stringify escapes C0 controls but leaves C1 and bidi
   // controls as they are. The timeline, for people, escapes them all (`terminalText`).
   const style = styleFor(isTty, env);
+  if (command === 'analyze') {
+    if (values.trace === undefined) {
+      if (!operand) return usageError(`missing ${OPERAND.analyze}`);
+      if (values['jaeger-url'] !== undefined)
+        return usageError('--jaeger-url: only with --trace (a file is read as it is)');
+      try {
+        return await analyze(operand, {
+          json: values.json,
+          style,
+          ...(io.stdin !== undefined ? { stdin: io.stdin } : {}),
+          maxBytes: io.maxInputBytes ?? MAX_INPUT_BYTES,
+        });
+      } catch (error) {
+        return unexpectedError(error);
+      }
+    }
+    if (operand) return usageError(`unexpected argument: ${operand} (--trace reads Jaeger)`);
+  }
   if (command === 'show') {
     try {
       return await show(operand, {
@@ -215,8 +252,13 @@ export async function run(
   if (command === 'jaeger trace' && !/^[0-9a-f]{32}$/i.test(operand)) {
     return failure(2, `not a trace id (32 hex digits): ${operand}`);
   }
+  const traceId = values.trace ?? '';
+  if (command === 'analyze' && !/^[0-9a-f]{32}$/i.test(traceId)) {
+    return failure(2, `--trace: not a trace id (32 hex digits): ${traceId}`);
+  }
   const jaeger = { client: new JaegerClient(url), url, json: values.json, style };
   try {
+    if (command === 'analyze') return await analyzeJaeger(traceId, jaeger);
     if (command === 'jaeger trace') return await jaegerTrace(operand, jaeger);
     return await jaegerEntity(operand, {
       ...jaeger,

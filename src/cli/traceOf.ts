@@ -5,6 +5,11 @@ import type {
   EntityTrace,
   IncompleteReason,
   Meta,
+  MetaValue,
+  Race,
+  RaceKind,
+  StateAccess,
+  StateAccessKind,
   Trace,
   TraceEvent,
   TraceSpan,
@@ -29,7 +34,16 @@ const KNOWN = new Set<string>([
   'events',
   'spans',
   'incomplete',
+  'state',
+  'races',
   ...COUNTERS,
+]);
+
+const ACCESSES: ReadonlySet<unknown> = new Set<StateAccessKind>(['read', 'write', 'delete']);
+const RACE_KINDS: ReadonlySet<unknown> = new Set<RaceKind>([
+  'lost_update',
+  'write_write',
+  'read_write',
 ]);
 
 function metaOf(value: unknown): Meta | undefined {
@@ -75,7 +89,60 @@ function spanOf(fields: Fields): TraceSpan {
   if (fields.status === 'ok' || fields.status === 'error') span.status = fields.status;
   const service = textOf(fields.service);
   if (service !== undefined) span.service = service;
+  if (fields.open === true) span.open = true;
   return span;
+}
+
+function valueOf(value: unknown): MetaValue | undefined {
+  return value === undefined ? undefined : sanitizeValue(value, META_BUDGET.chars);
+}
+
+/** A state access, or undefined when it lacks its variable, access, task or order. */
+function stateAccessOf(fields: Fields): StateAccess | undefined {
+  const variable = textOf(fields.variable);
+  const seq = fields.seq;
+  if (variable === undefined || !ACCESSES.has(fields.access)) return undefined;
+  if (typeof seq !== 'number' || !Number.isFinite(seq)) return undefined;
+  const access: StateAccess = {
+    variable,
+    access: fields.access as StateAccessKind,
+    trace_id: textOf(fields.trace_id) ?? '',
+    task_id: textOf(fields.task_id) ?? '',
+    timestamp: textOf(fields.timestamp) ?? '',
+    seq,
+  };
+  const value = valueOf(fields.value);
+  if (value !== undefined) access.value = value;
+  const old = valueOf(fields.old_value);
+  if (old !== undefined) access.old_value = old;
+  for (const key of ['span_id', 'location', 'service'] as const) {
+    const text = textOf(fields[key]);
+    if (text !== undefined) access[key] = text;
+  }
+  const locks = listOf(fields.locks).filter((l): l is string => typeof l === 'string');
+  if (locks.length > 0) access.locks = locks;
+  const previous = objectOf(fields.previous);
+  if (previous !== undefined && typeof previous.seq === 'number') {
+    access.previous = { seq: previous.seq, happens_before: previous.happens_before === true };
+  }
+  return access;
+}
+
+function stateOf(value: unknown): StateAccess[] {
+  return listOf(value).flatMap((item) => {
+    const fields = objectOf(item);
+    const access = fields === undefined ? undefined : stateAccessOf(fields);
+    return access === undefined ? [] : [access];
+  });
+}
+
+function racesOf(value: unknown): Race[] {
+  return listOf(value).flatMap((item) => {
+    const fields = objectOf(item);
+    const variable = textOf(fields?.variable);
+    if (fields === undefined || variable === undefined || !RACE_KINDS.has(fields.kind)) return [];
+    return [{ kind: fields.kind as RaceKind, variable, accesses: stateOf(fields.accesses) }];
+  });
 }
 
 function entitiesOf(value: unknown): Record<string, EntityTrace> | undefined {
@@ -125,6 +192,8 @@ export function traceOf(value: unknown): Trace | undefined {
     const n = fields[key];
     if (typeof n === 'number' && Number.isFinite(n) && n > 0) trace[key] = n;
   }
+  if (Array.isArray(fields.state)) trace.state = stateOf(fields.state);
+  if (Array.isArray(fields.races)) trace.races = racesOf(fields.races);
   if (INCOMPLETE.has(fields.incomplete)) trace.incomplete = fields.incomplete as IncompleteReason;
   const extra = trace as unknown as Record<string, unknown>;
   for (const [key, item] of Object.entries(fields)) {

@@ -23,7 +23,7 @@ export function trackStateChange(
       site.session.draft.counters.invalidCalls++;
       return;
     }
-    const location = captureLocation(trackStateChange);
+    const location = site.session.stateLocations ? captureLocation(trackStateChange) : undefined;
     recordAccess(site, variable, access, newValue, oldValue, location);
   } catch (error) {
     reportInternalError('trackStateChange', error);

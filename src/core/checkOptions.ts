@@ -249,6 +249,7 @@ const STEPMARK_OPTION_CHECKS: {
   maxEvents: (v, name) => integerOption(name, v, NO_LIMIT_AT_ZERO),
   maxEntities: (v, name) => integerOption(name, v, NO_LIMIT_AT_ZERO),
   maxStateAccesses: (v, name) => integerOption(name, v, NO_LIMIT_AT_ZERO),
+  stateLocations: (v, name) => booleanOption(name, v),
   maxStringLength: (v, name) =>
     integerOption(name, v, {
       min: MIN_STRING_LENGTH,

@@ -50,9 +50,7 @@ describe('DurationBaseline', () => {
   it('checks its options at construction', () => {
     expect(() => new DurationBaseline({ samplesPerName: 0 })).toThrow(RangeError);
     expect(() => new DurationBaseline({ maxNames: 1.5 })).toThrow(RangeError);
-    expect(() => new DurationBaseline({ maxNames: '10' as unknown as number })).toThrow(
-      TypeError,
-    );
+    expect(() => new DurationBaseline({ maxNames: '10' as unknown as number })).toThrow(TypeError);
     expect(() => new DurationBaseline(null as unknown as object)).toThrow(TypeError);
   });
 });

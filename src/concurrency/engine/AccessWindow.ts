@@ -1,4 +1,4 @@
-import { PairLedger } from './PairLedger.js';
+import type { PairLedger } from './PairLedger.js';
 import type { Task } from './Task.js';
 import type { WindowEntry } from './WindowEntry.js';
 
@@ -18,7 +18,10 @@ export interface TaskSlot<P> {
  */
 export class AccessWindow<P> {
   readonly capacity: number;
-  /** One slot per task with an access in the window, in order of arrival. */
+  /**
+   * One slot per task with an access in the window, in order of arrival; the engine removes
+   * slots of retired requests (their entries stay, for `previous`, until they drop out).
+   */
   readonly slots: TaskSlot<P>[] = [];
   /** Task pairs already reported on this variable, created on the first race. */
   ledger: PairLedger | undefined;
@@ -36,6 +39,14 @@ export class AccessWindow<P> {
     const ring = this.#ring;
     if (ring.length < this.capacity) return ring[ring.length - 1];
     return ring[(this.#oldest + this.capacity - 1) % this.capacity];
+  }
+
+  /** The `i`-th most recent access kept (0: the newest), if any. */
+  fromNewest(i: number): WindowEntry<P> | undefined {
+    const ring = this.#ring;
+    if (i < 0 || i >= ring.length) return undefined;
+    if (ring.length < this.capacity) return ring[ring.length - 1 - i];
+    return ring[(this.#oldest + this.capacity - 1 - i) % this.capacity];
   }
 
   /** Accesses kept. */

@@ -12,6 +12,12 @@ export class LockClock {
   readonly exclusive: VectorClock;
   /** What the shared releases since the last exclusive release knew. */
   readonly shared: VectorClock;
+  /**
+   * The `TaskModel`'s forget generation when these clocks were last folded. A lock outlives the
+   * requests that use it, so its clocks would fill with entries of forgotten tasks that every
+   * acquirer then joins; folding them at the next acquire after a forget keeps acquire cheap.
+   */
+  foldedAt = 0;
 
   /** Clocks that fold above `foldAt` entries (see `VectorClock.foldAt`). */
   constructor(foldAt = 256) {

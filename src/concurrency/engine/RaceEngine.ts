@@ -1,5 +1,5 @@
 import type { RaceKind, StateAccessKind } from '../../types.js';
-import { AccessWindow } from './AccessWindow.js';
+import { AccessWindow, type TaskSlot } from './AccessWindow.js';
 import { happensBefore } from './happensBefore.js';
 import type { HeldLock } from './LockMode.js';
 import { KIND_BIT, PairLedger } from './PairLedger.js';
@@ -40,7 +40,10 @@ export interface RaceFinding<P> {
 
 /** What `observe` found for one access. */
 export interface Observation<P> {
-  /** New races this access completes (each pair of tasks reported once per kind and variable). */
+  /**
+   * New races this access completes (each pair of tasks reported once per kind and variable).
+   * Read-only: when there are none it is one shared frozen empty list.
+   */
   races: RaceFinding<P>[];
   /** The previous access of the variable in the window, and whether it happens before this one. */
   previous?: { payload: P; happensBefore: boolean };
@@ -76,7 +79,8 @@ export interface RaceEngineStats {
  * Race detection over a stream of state accesses in seq order: happens-before (program order,
  * request lifetimes, fork/join/lock edges, see `happensBefore`) plus common locks decide which
  * pairs are ordered; unordered pairs with a write are races. Memory is bounded by a window per
- * variable and a cap on variables; cost per access is O(tasks in the variable's window).
+ * variable and a cap on variables; cost per access is O(tasks of live requests in the variable's
+ * window), O(window) at worst.
  * @example
  * const engine = new RaceEngine<StateAccess>();
  * const { races } = engine.observe({ variable: 'balance', access: 'write', task, seq, payload });
@@ -97,8 +101,8 @@ export class RaceEngine<P> {
 
   /** An engine with a window of 64 accesses per variable and at most 10,000 variables. */
   constructor(options: RaceEngineOptions = {}) {
-    this.#windowPerVariable = Math.max(1, Math.floor(options.windowPerVariable ?? 64));
-    this.#maxVariables = Math.max(1, Math.floor(options.maxVariables ?? 10_000));
+    this.#windowPerVariable = positive(options.windowPerVariable, 64);
+    this.#maxVariables = positive(options.maxVariables, 10_000);
   }
 
   /**
@@ -119,18 +123,13 @@ export class RaceEngine<P> {
       staleBy: undefined,
       staleFinding: undefined,
     };
-    const races: RaceFinding<P>[] = [];
+    // Created on the first race: most accesses race with nothing.
+    let races: RaceFinding<P>[] | undefined;
     const newest = window.newest();
-    const observation: Observation<P> =
+    const previous =
       newest === undefined
-        ? { races }
-        : {
-            races,
-            previous: {
-              payload: newest.payload,
-              happensBefore: happensBefore(newest, task, entry.seq),
-            },
-          };
+        ? undefined
+        : { payload: newest.payload, happensBefore: happensBefore(newest, task, entry.seq) };
 
     // A write right after its task's own read that another task's write made stale.
     let explained: Task | undefined;
@@ -145,35 +144,53 @@ export class RaceEngine<P> {
       ) {
         explained = foreign.task;
         const lost = this.#report(window, 'lost_update', access.variable, [read, foreign, entry]);
-        if (lost !== undefined) {
-          if (read.staleFinding !== undefined) lost.explains = [read.staleFinding];
-          races.push(lost);
+        if (lost !== undefined && read.staleFinding !== undefined) {
+          lost.explains = [read.staleFinding];
         }
+        races = added(races, lost);
       }
     }
 
-    for (const slot of window.slots) {
+    const slots = window.slots;
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i] as TaskSlot<P>;
       if (slot.task === task) continue;
-      const write = slot.lastWrite;
-      if (write !== undefined && this.#unordered(write, entry)) {
+      // A retired request is ordered before everything that can still run: stop comparing
+      // with it. This keeps the cost per access at O(live tasks using the variable).
+      if (slot.task.root.retired) {
+        slots.splice(i--, 1);
+        continue;
+      }
+      const write = this.#racing(window, slot.lastWrite, entry);
+      if (write !== undefined) {
         if (!entry.write) {
-          this.#push(races, this.#report(window, 'read_write', access.variable, [write, entry]));
+          races = added(races, this.#report(window, 'read_write', access.variable, [write, entry]));
         } else if (slot.task === explained) {
           this.#explainedPairs++;
         } else {
-          this.#push(races, this.#report(window, 'write_write', access.variable, [write, entry]));
+          races = added(
+            races,
+            this.#report(window, 'write_write', access.variable, [write, entry]),
+          );
         }
       }
-      const read = slot.lastRead;
-      if (entry.write && read !== undefined && this.#unordered(read, entry)) {
-        read.staleBy = entry;
-        read.staleFinding = this.#report(window, 'read_write', access.variable, [read, entry]);
-        this.#push(races, read.staleFinding);
+      if (!entry.write) continue;
+      const read = this.#racing(window, slot.lastRead, entry);
+      if (read !== undefined) {
+        const finding = this.#report(window, 'read_write', access.variable, [read, entry]);
+        races = added(races, finding);
+        // Only the task's latest read can make its next write a lost update.
+        if (read === slot.lastRead) {
+          read.staleBy = entry;
+          read.staleFinding = finding;
+        }
       }
     }
 
     if (window.add(entry)) this.#droppedFromWindow++;
-    return observation;
+    // Races with nothing share one frozen empty list: no allocation.
+    const result = races ?? (NO_RACES as RaceFinding<P>[]);
+    return previous === undefined ? { races: result } : { races: result, previous };
   }
 
   /** Counters: memory held now, what was dropped, what was found. */
@@ -189,13 +206,25 @@ export class RaceEngine<P> {
     };
   }
 
-  // Neither ordered by happens-before nor guarded by a common lock.
-  #unordered(a: WindowEntry<P>, b: WindowEntry<P>): boolean {
-    return !happensBefore(a, b.task, b.seq) && !shareLock(a.locks, b.locks);
-  }
-
-  #push(races: RaceFinding<P>[], finding: RaceFinding<P> | undefined): void {
-    if (finding !== undefined) races.push(finding);
+  /**
+   * The access of `latest`'s task and kind (read or write) that races with `entry`: neither
+   * ordered before it by happens-before nor guarded by a common lock. `latest` decides alone
+   * when it is ordered (so is everything its task did before) or unguarded; only when a common
+   * lock guards it are the task's earlier accesses of that kind scanned.
+   */
+  #racing(
+    window: AccessWindow<P>,
+    latest: WindowEntry<P> | undefined,
+    entry: WindowEntry<P>,
+  ): WindowEntry<P> | undefined {
+    if (latest === undefined || happensBefore(latest, entry.task, entry.seq)) return undefined;
+    if (!shareLock(latest.locks, entry.locks)) return latest;
+    for (let i = 0, e = window.fromNewest(0); e !== undefined; e = window.fromNewest(++i)) {
+      if (e.seq >= latest.seq || e.task !== latest.task || e.write !== latest.write) continue;
+      if (happensBefore(e, entry.task, entry.seq)) return undefined;
+      if (!shareLock(e.locks, entry.locks)) return e;
+    }
+    return undefined;
   }
 
   // A finding for entries in seq order, unless its (kind, task pair) was already reported here.
@@ -248,6 +277,24 @@ export class RaceEngine<P> {
     this.#lastWindow = window;
     return window;
   }
+}
+
+// An integer >= 1, else the default (the caller validates and reports bad options).
+function positive(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isFinite(value) && value >= 1 ? Math.floor(value) : fallback;
+}
+
+const NO_RACES: RaceFinding<never>[] = [];
+Object.freeze(NO_RACES);
+
+function added<P>(
+  races: RaceFinding<P>[] | undefined,
+  finding: RaceFinding<P> | undefined,
+): RaceFinding<P>[] | undefined {
+  if (finding === undefined) return races;
+  if (races === undefined) return [finding];
+  races.push(finding);
+  return races;
 }
 
 // Locks the caller named, with the modes the task holds them in (exclusive when unknown).

@@ -13,6 +13,12 @@ export class RequestRoot {
   /** Tasks of the request not ended yet (the root task included). */
   liveTasks = 0;
   /**
+   * Set (by `TaskModel`) once the request has ended and every live request started after that:
+   * everything it did happens before anything that can still run, so a race detector may stop
+   * comparing with its accesses.
+   */
+  retired = false;
+  /**
    * Ids of its tasks, kept (by `TaskModel`) only until the root is forgotten, so that clock
    * entries of forgotten requests can be recognized and folded.
    * @internal

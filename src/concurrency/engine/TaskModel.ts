@@ -28,7 +28,7 @@ export interface TaskModelStats {
   trackedTasks: number;
   /** Locks with release clocks. */
   locks: number;
-  /** Clock folds run, and the entries they removed. */
+  /** Clock folds that removed entries of forgotten requests, and the entries removed. */
   folds: number;
   foldedEntries: number;
   /** Locks whose release clocks were evicted by `maxLocks` (their next acquire has no edge). */
@@ -69,6 +69,8 @@ export class TaskModel {
   readonly #rootOfTask = new Map<number, RequestRoot>();
   readonly #locks = new Map<string, LockClock>();
   readonly #foldable = (taskId: number): boolean => !this.#rootOfTask.has(taskId);
+  // Bumped whenever a root is forgotten: lock clocks fold when they see it move.
+  #forgetGeneration = 0;
   #folds = 0;
   #foldedEntries = 0;
   #evictedLocks = 0;
@@ -156,7 +158,13 @@ export class TaskModel {
    * every release; shared: exclusive releases only). Record it after the lock is really held.
    */
   acquire(task: Task, lockId: string, mode: LockMode = 'exclusive'): void {
-    this.#lock(lockId).acquire(task, mode);
+    const lock = this.#lock(lockId);
+    if (lock.foldedAt !== this.#forgetGeneration) {
+      lock.foldedAt = this.#forgetGeneration;
+      this.#fold(lock.exclusive);
+      this.#fold(lock.shared);
+    }
+    lock.acquire(task, mode);
     task.hold(lockId, mode);
     this.#maybeFold(task.clock);
   }
@@ -231,10 +239,17 @@ export class TaskModel {
 
   #maybeFold(clock: VectorClock): void {
     if (clock.size <= clock.foldAt) return;
-    this.#folds++;
-    this.#foldedEntries += clock.fold(this.#foldable);
+    this.#fold(clock);
     // Entries of live requests cannot go: fold again only once the clock has doubled.
     clock.foldAt = Math.max(this.#foldAbove, clock.size * 2);
+  }
+
+  #fold(clock: VectorClock): void {
+    if (clock.size === 0) return;
+    const removed = clock.fold(this.#foldable);
+    if (removed === 0) return;
+    this.#folds++;
+    this.#foldedEntries += removed;
   }
 
   // Forgets ended roots that ended before every live root started (the horizon).
@@ -248,10 +263,14 @@ export class TaskModel {
       const retained = ended.length - this.#endedHead;
       if ((root.endSeq ?? NO_ROOT) >= horizon) {
         if (retained <= this.#maxRetainedRoots) break;
+        // Not retired: a live request that overlapped it may still race with it.
         this.#forcedForgets++;
+      } else {
+        root.retired = true;
       }
       for (const id of root.taskIds) this.#rootOfTask.delete(id);
       root.taskIds.length = 0;
+      this.#forgetGeneration++;
       ended[this.#endedHead++] = undefined;
     }
     if (this.#endedHead > 1024 && this.#endedHead * 2 > ended.length) {

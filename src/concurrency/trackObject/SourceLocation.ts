@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
  * still sit between it and the user's frame is a builtin (`Array.prototype.splice`) or a frame of
  * this library, so a few are enough, and fewer frames make the capture cheaper.
  */
-const FRAMES = 8;
+const FRAMES = 4;
 
 /** `    at name (file:line:column)` or `    at file:line:column`; builtins (`<anonymous>`) have no position. */
 const FRAME = /^\s*at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/;

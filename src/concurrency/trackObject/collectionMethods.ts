@@ -32,8 +32,7 @@ const setForEach = S.forEach;
 const setValues = S.values;
 const setEntries = S.entries;
 
-const handlerOf = (self: unknown): CollectionHandler | undefined =>
-  collections.get(self as object);
+const handlerOf = (self: unknown): CollectionHandler | undefined => collections.get(self as object);
 
 /** Records `path.size` changing from `before` to the collection's size now. */
 function sizeWrite(
@@ -42,7 +41,8 @@ function sizeWrite(
   before: number,
   location: SourceLocation,
 ): void {
-  if (after !== before) emit(h.recorder, propertyPath(h.path, 'size'), 'write', after, before, location);
+  if (after !== before)
+    emit(h.recorder, propertyPath(h.path, 'size'), 'write', after, before, location);
 }
 
 /** Iteration reads the key set (`path.size`), then each entry as it is reached. */

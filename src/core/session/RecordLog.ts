@@ -216,6 +216,11 @@ export class RecordLog {
     return record;
   }
 
+  /** Whether state accesses record their source location (`stateLocations`). */
+  get stateLocations(): boolean {
+    return this.#options.stateLocations;
+  }
+
   /** Counts span events no span could take (the JSON keeps their records). */
   countUnwritten(n: number): void {
     this.draft.counters.droppedSpanEvents += n;

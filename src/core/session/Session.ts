@@ -203,6 +203,11 @@ export class Session implements SessionHandle, RaceOwner {
     return record;
   }
 
+  /** Whether this request's state accesses record their source location (`stateLocations`). */
+  get stateLocations(): boolean {
+    return this.#log.stateLocations;
+  }
+
   /**
    * A race one of this request's accesses took part in (`RaceOwner`): in the JSON once, and a
    * span event on `span`. Ignored once the session closed: JSON already delivered never changes.
