@@ -53,7 +53,11 @@ const BATCH = 100;
 const BATCHES = 1_000;
 type Rig = { tracer: typeof tracer; exporter: typeof exporter; flush: () => Promise<void> };
 const withDetector: Rig = { tracer, exporter, flush: () => processor.forceFlush() };
-const withoutDetector: Rig = { tracer: tracer2, exporter: exporter2, flush: () => plain.forceFlush() };
+const withoutDetector: Rig = {
+  tracer: tracer2,
+  exporter: exporter2,
+  flush: () => plain.forceFlush(),
+};
 
 async function perAccess(rig: Rig, batch: (span: Span) => bigint, rounds = 7): Promise<number> {
   const samples: number[] = [];

@@ -86,7 +86,7 @@ report(
 );
 const [emptyNestedNs, offNestedNs] = pair(emptyNestedLoop, offNestedLoop, N / 2);
 report(
-  'trackObject nested read p.alice.balance, tracing off (child proxy looked up, not recorded)',
+  'trackObject nested read p.alice.balance, tracing off (two traps; the child proxy, and a property-descriptor check the Proxy invariants need)',
   offNestedNs / emptyNestedNs,
   'the same read through an empty Proxy (whose nested object is not wrapped)',
   undefined,

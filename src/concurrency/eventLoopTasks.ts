@@ -1,7 +1,7 @@
 import { registry, reportInternalError } from '../core/registry.js';
 import type { Task } from './engine/Task.js';
 import { taskModel } from './engine/TaskModel.js';
-import { taskStorage, trackingSite } from './tasks.js';
+import { endTask, taskStorage, trackingSite } from './tasks.js';
 
 /** `setTimeout` and its kin, loosely: what the wrappers call through to. */
 type Scheduler = (this: unknown, ...args: unknown[]) => unknown;
@@ -66,7 +66,11 @@ function replace(name: keyof Installed, scheduler: Scheduler): void {
  * ends after the callback; `immediate`: the same, ordered after the previous immediate;
  * `repeating`: one task for every run.
  */
-function wrap(original: Scheduler, name: string, runs: 'once' | 'immediate' | 'repeating'): Scheduler {
+function wrap(
+  original: Scheduler,
+  name: string,
+  runs: 'once' | 'immediate' | 'repeating',
+): Scheduler {
   const scheduler = function (this: unknown, callback: unknown, ...rest: unknown[]): unknown {
     if (registry.live === 0 || typeof callback !== 'function') {
       return original.call(this, callback, ...rest);
@@ -88,11 +92,12 @@ function wrap(original: Scheduler, name: string, runs: 'once' | 'immediate' | 'r
     if (child === undefined) return original.call(this, callback, ...rest);
     const task = child;
     const run = function (this: unknown, ...args: unknown[]): unknown {
-      if (previous !== undefined && previous.ended) safely(() => taskModel.join(task, previous as Task));
+      if (previous !== undefined && previous.ended)
+        safely(() => taskModel.join(task, previous as Task));
       try {
         return taskStorage.run(task, () => (callback as Callback).apply(this, args));
       } finally {
-        if (runs !== 'repeating') safely(() => taskModel.end(task));
+        if (runs !== 'repeating') safely(() => endTask(task));
       }
     };
     return original.call(this, run, ...rest);

@@ -1,6 +1,7 @@
 // stepmark-otel/concurrency: state, locks and async tasks, and the race detector. Hand-written:
 // named exports only.
 export { trackStateChange } from './trackStateChange.js';
+export { trackObject } from './trackObject/trackObject.js';
 export { trackAsync } from './trackAsync.js';
 export {
   trackLockAcquire,

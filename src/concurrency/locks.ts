@@ -63,9 +63,7 @@ export function trackLockRelease(lockId: string): void {
 }
 
 /** A lock as `withLock` takes it: async-mutex style, or a synchronous one. */
-export type LockLike =
-  | { acquire(): unknown }
-  | { lock(): unknown; unlock(): unknown };
+export type LockLike = { acquire(): unknown } | { lock(): unknown; unlock(): unknown };
 
 /**
  * Runs `fn` holding `lock`, and records it: the acquire once the lock is held, the release when
@@ -185,7 +183,12 @@ function acquired(site: TrackingSite, lockId: unknown, options: LockOptions | un
   const id = labelOf(lockId, MAX_LOCK_ID);
   const mode = options?.mode === 'read' ? 'read' : 'write';
   taskModel.acquire(site.task, id, mode === 'read' ? 'shared' : 'exclusive');
-  site.session.record('lock', 'acquired', { lock_id: id, mode, task_id: site.task.label }, site.span);
+  site.session.record(
+    'lock',
+    'acquired',
+    { lock_id: id, mode, task_id: site.task.label },
+    site.span,
+  );
   const timeoutMs = options?.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   let held = holdings.get(site.task);
   if (held === undefined) {

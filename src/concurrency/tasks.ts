@@ -69,12 +69,28 @@ function remember(traceId: string, root: Task): void {
   rootsByTrace.set(traceId, [root]);
 }
 
+/** Who hears that a task ended (the detectors: a race held back for its reader is due then). */
+const endListeners = new Set<(task: Task) => void>();
+
+/** Calls `listener` with each task that ends from now on; returns the unsubscriber. */
+export function onTaskEnd(listener: (task: Task) => void): () => void {
+  endListeners.add(listener);
+  return () => endListeners.delete(listener);
+}
+
+/** Ends `task` in the model and tells the listeners. */
+export function endTask(task: Task): void {
+  if (task.ended) return;
+  taskModel.end(task);
+  for (const listener of endListeners) listener(task);
+}
+
 /** The request of `traceId` ended: its root tasks end (their branches end on their own). */
 export function endRootsOf(traceId: string): void {
   const known = rootsByTrace.get(traceId);
   if (known === undefined) return;
   rootsByTrace.delete(traceId);
-  for (const root of known) if (!root.ended) taskModel.end(root);
+  for (const root of known) endTask(root);
 }
 
 /** A detector starts (true) or stops (false) ending root tasks at the end of their request. */

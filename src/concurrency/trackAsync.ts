@@ -3,7 +3,7 @@ import { labelOf } from '../core/sanitize.js';
 import { registry, reportInternalError } from '../core/registry.js';
 import type { Task } from './engine/Task.js';
 import { taskModel } from './engine/TaskModel.js';
-import { taskStorage, trackingSite } from './tasks.js';
+import { endTask, taskStorage, trackingSite } from './tasks.js';
 
 /** Longest task name kept. */
 const MAX_NAME = 128;
@@ -56,7 +56,7 @@ export function trackAsync<T>(name: string, fn: () => T): T {
 /** The branch ended and its parent gets its result: the end→join edge. */
 function finish(parent: Task, child: Task): void {
   try {
-    taskModel.end(child);
+    endTask(child);
     taskModel.join(parent, child);
   } catch (error) {
     reportInternalError('trackAsync', error);

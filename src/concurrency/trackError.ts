@@ -16,7 +16,11 @@ export function trackError(error: unknown, meta?: MetaInput): void {
     const site = trackingSite();
     if (site === undefined) return;
     const name = error instanceof Error ? error.name : typeof error;
-    const recorded: Record<string, unknown> = { ...meta, message: errorText(error), task_id: site.task.label };
+    const recorded: Record<string, unknown> = {
+      ...meta,
+      message: errorText(error),
+      task_id: site.task.label,
+    };
     site.session.record('error', name, recorded, site.span);
     const span = site.span;
     if (span !== undefined && span.isRecording()) {

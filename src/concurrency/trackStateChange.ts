@@ -19,7 +19,11 @@ export function trackStateChange(
   try {
     const site = trackingSite();
     if (site === undefined) return;
-    if ((access !== 'read' && access !== 'write') || typeof variable !== 'string' || variable === '') {
+    if (
+      (access !== 'read' && access !== 'write') ||
+      typeof variable !== 'string' ||
+      variable === ''
+    ) {
       site.session.draft.counters.invalidCalls++;
       return;
     }

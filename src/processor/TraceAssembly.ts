@@ -165,7 +165,9 @@ export class TraceAssembly {
   /** Packs the sealed drafts for a long stay among the recent traces: see `PackedDraft`. */
   pack(): void {
     if (this.#drafts === undefined || this.#json !== undefined) return;
-    this.#drafts = this.#drafts.map((d) => (d instanceof PackedDraft ? d : new PackedDraft(d, this.traceId)));
+    this.#drafts = this.#drafts.map((d) =>
+      d instanceof PackedDraft ? d : new PackedDraft(d, this.traceId),
+    );
   }
 
   /**

@@ -9,6 +9,7 @@ import {
   trackFunction,
   trackLockAcquire,
   trackLockRelease,
+  trackObject,
   trackStateChange,
   withLock,
   type Race,
@@ -101,7 +102,10 @@ describe('race detection through the processor (issue 12 scenarios)', () => {
 
   it('read → await → another task writes → write: 1 lost update (and no extra pair)', async () => {
     await h.request(async () => {
-      await Promise.all([trackAsync('first', () => withdraw(30)), trackAsync('second', () => withdraw(50))]);
+      await Promise.all([
+        trackAsync('first', () => withdraw(30)),
+        trackAsync('second', () => withdraw(50)),
+      ]);
     });
     await h.traces();
     expect(races.map((r) => r.kind)).toEqual(['lost_update']);
@@ -123,13 +127,97 @@ describe('race detection through the processor (issue 12 scenarios)', () => {
     expect(accounts.alice).toBe(20);
   });
 
-  it('two concurrent requests: the lost update is in both traces, with both trace ids', async () => {
-    await Promise.all([h.request(() => withdraw(30)), h.request(() => withdraw(50))]);
+  it('two concurrent requests: one lost update, with both trace ids, in each trace still open', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    // The first request stays open until the second has made its stale write.
+    const first = h.request(async () => {
+      await withdraw(30);
+      await gate;
+    });
+    const second = h.request(async () => {
+      await withdraw(50);
+      release();
+    });
+    await Promise.all([first, second]);
     const traces = await h.traces();
     expect(races.map((r) => r.kind)).toEqual(['lost_update']);
     const ids = new Set(races[0]?.accesses.map((a) => a.trace_id));
     expect(ids.size).toBe(2);
     for (const t of traces) expect(t.races).toEqual(races);
+  });
+
+  it('a race completed after a request ended is not added to its delivered JSON', async () => {
+    // The first request ends before the second writes from its stale read.
+    let readDone: () => void = () => undefined;
+    const read = new Promise<void>((resolve) => (readDone = resolve));
+    let firstDone: () => void = () => undefined;
+    const firstEnded = new Promise<void>((resolve) => (firstDone = resolve));
+    const second = h.request(async () => {
+      const balance = accounts.alice;
+      trackStateChange('accounts.alice', balance, balance, 'read');
+      readDone();
+      await firstEnded;
+      trackStateChange('accounts.alice', balance, balance - 50, 'write');
+    });
+    await read;
+    await h.request(() => trackStateChange('accounts.alice', 100, 70, 'write'));
+    firstDone();
+    await second;
+    const [t1, t2] = await h.traces();
+    expect(races.map((r) => r.kind)).toEqual(['lost_update']);
+    expect(t1?.races).toBeUndefined();
+    expect(t2?.races).toEqual(races);
+  });
+
+  it('trackObject: a lost update on a nested path, with the user’s source locations', async () => {
+    const bank = trackObject({ accounts: { alice: { balance: 100 } } }, 'bank');
+    const transfer = async (amount: number) => {
+      const balance = bank.accounts.alice.balance;
+      await turn();
+      bank.accounts.alice.balance = balance - amount;
+    };
+    await h.request(async () => {
+      await Promise.all([
+        trackAsync('t30', () => transfer(30)),
+        trackAsync('t50', () => transfer(50)),
+      ]);
+    });
+    const [t] = await h.traces();
+    const lost = races.filter((r) => r.kind === 'lost_update');
+    expect(lost).toHaveLength(1);
+    expect(lost[0]?.variable).toBe('bank.accounts.alice.balance');
+    expect(lost[0]?.accesses.map((a) => [a.access, a.value])).toEqual([
+      ['read', 100],
+      ['write', 70],
+      ['write', 50],
+    ]);
+    for (const a of lost[0]?.accesses ?? [])
+      expect(a.location).toMatch(/scenarios\.test\.ts:\d+:\d+$/);
+    expect(t?.races?.filter((r) => r.kind === 'lost_update')).toEqual(lost);
+    expect(bank.accounts === bank.accounts).toBe(true);
+  });
+
+  it('caps hold over 100,000 variables, and what fell out is counted', async () => {
+    const small = new RaceDetector({ maxVariables: 1_000, windowPerVariable: 4 });
+    const h2 = setupOtel({ processor: { analyzers: [small] } });
+    try {
+      await h2.request(
+        () => {
+          for (let i = 0; i < 100_000; i++) trackStateChange(`v${i}`, 0, i, 'write');
+          for (let i = 0; i < 10; i++) trackStateChange('hot', i, i + 1, 'write');
+        },
+        { maxStateAccesses: 0, stateLocations: false },
+      );
+      const stats = small.stats();
+      expect(stats.accesses).toBe(100_010);
+      expect(stats.variables).toBeLessThanOrEqual(1_000);
+      expect(stats.evictedVariables).toBeGreaterThanOrEqual(99_000);
+      expect(stats.droppedFromWindow).toBe(6);
+      expect(small.stats().races).toBe(0);
+    } finally {
+      await h2.teardown();
+    }
   });
 
   it('the root happens before the children it spawns; siblings are concurrent', async () => {
@@ -153,8 +241,12 @@ describe('race detection through the processor (issue 12 scenarios)', () => {
     const writer = lock;
     await h.request(async () => {
       await Promise.all([
-        trackAsync('r1', () => withLock(reader, 'x', () => trackStateChange('x', 0, 0, 'read'), { mode: 'read' })),
-        trackAsync('r2', () => withLock(reader, 'x', () => trackStateChange('x', 0, 0, 'read'), { mode: 'read' })),
+        trackAsync('r1', () =>
+          withLock(reader, 'x', () => trackStateChange('x', 0, 0, 'read'), { mode: 'read' }),
+        ),
+        trackAsync('r2', () =>
+          withLock(reader, 'x', () => trackStateChange('x', 0, 0, 'read'), { mode: 'read' }),
+        ),
         trackAsync('w', () => withLock(writer, 'x', () => trackStateChange('x', 0, 1, 'write'))),
       ]);
     });
@@ -180,14 +272,25 @@ describe('race detection through the processor (issue 12 scenarios)', () => {
       expect(mutex.isLocked()).toBe(false);
     });
     const [t] = await h.traces();
-    const locks = t?.events?.filter((e) => e.stage === 'lock').map((e) => `${String(e.meta?.lock_id)} ${e.action}`);
-    expect(locks).toEqual(['m acquired', 'm released', 's acquired', 's released', 'm acquired', 'm released']);
+    const locks = t?.events
+      ?.filter((e) => e.stage === 'lock')
+      .map((e) => `${String(e.meta?.lock_id)} ${e.action}`);
+    expect(locks).toEqual([
+      'm acquired',
+      'm released',
+      's acquired',
+      's released',
+      'm acquired',
+      'm released',
+    ]);
   });
 
   it('withLock refuses a wrong lock, id or option where it is given', () => {
     expect(() => withLock({} as never, 'x', () => 1)).toThrow(TypeError);
     expect(() => withLock(new Mutex(), '', () => 1)).toThrow(/lockId/);
-    expect(() => withLock(new Mutex(), 'x', () => 1, { mode: 'exclusive' as never })).toThrow(/mode/);
+    expect(() => withLock(new Mutex(), 'x', () => 1, { mode: 'exclusive' as never })).toThrow(
+      /mode/,
+    );
     expect(() => withLock(new Mutex(), 'x', () => 1, { timeoutMs: -1 })).toThrow(RangeError);
   });
 

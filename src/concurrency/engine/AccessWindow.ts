@@ -28,6 +28,7 @@ export class AccessWindow<P> {
   // Grows to `capacity` by push, then wraps: a variable touched once costs one short array.
   readonly #ring: WindowEntry<P>[] = [];
   #oldest = 0;
+  #spare: WindowEntry<P> | undefined;
 
   /** An empty window of at most `capacity` entries. */
   constructor(capacity: number) {
@@ -83,13 +84,29 @@ export class AccessWindow<P> {
     return dropped;
   }
 
+  /**
+   * An entry object to reuse for the next access, if the last `add` dropped one. Entries live
+   * as long as the window holds them, long enough to reach the old generation of the heap: reusing
+   * them spares the major GCs that a full window would otherwise cost per access. Nothing else
+   * holds a dropped entry: only older entries point at it (`staleBy`) and they left before it.
+   */
+  takeSpare(): WindowEntry<P> | undefined {
+    const spare = this.#spare;
+    this.#spare = undefined;
+    return spare;
+  }
+
   // The oldest entry leaves: a slot pointing at it has nothing newer of that kind.
   #forget(entry: WindowEntry<P>): void {
-    const index = this.slots.findIndex((slot) => slot.task === entry.task);
-    const slot = this.slots[index];
-    if (slot === undefined) return;
-    if (slot.lastRead === entry) slot.lastRead = undefined;
-    if (slot.lastWrite === entry) slot.lastWrite = undefined;
-    if (slot.lastRead === undefined && slot.lastWrite === undefined) this.slots.splice(index, 1);
+    this.#spare = entry;
+    const slots = this.slots;
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i] as TaskSlot<P>;
+      if (slot.task !== entry.task) continue;
+      if (slot.lastRead === entry) slot.lastRead = undefined;
+      if (slot.lastWrite === entry) slot.lastWrite = undefined;
+      if (slot.lastRead === undefined && slot.lastWrite === undefined) slots.splice(i, 1);
+      return;
+    }
   }
 }

@@ -113,16 +113,32 @@ export class RaceEngine<P> {
     this.#accesses++;
     const window = this.#windowOf(access.variable);
     const task = access.task;
-    const entry: WindowEntry<P> = {
-      task,
-      epoch: task.epoch,
-      seq: access.seq,
-      write: access.access !== 'read',
-      payload: access.payload,
-      locks: access.locks === undefined ? task.heldLocks() : locksNamed(access.locks, task),
-      staleBy: undefined,
-      staleFinding: undefined,
-    };
+    const locks = access.locks === undefined ? task.heldLocks() : locksNamed(access.locks, task);
+    const write = access.access !== 'read';
+    const spare = window.takeSpare();
+    let entry: WindowEntry<P>;
+    if (spare === undefined) {
+      entry = {
+        task,
+        epoch: task.epoch,
+        seq: access.seq,
+        write,
+        payload: access.payload,
+        locks,
+        staleBy: undefined,
+        staleFinding: undefined,
+      };
+    } else {
+      entry = spare;
+      entry.task = task;
+      entry.epoch = task.epoch;
+      entry.seq = access.seq;
+      entry.write = write;
+      entry.payload = access.payload;
+      entry.locks = locks;
+      entry.staleBy = undefined;
+      entry.staleFinding = undefined;
+    }
     // Created on the first race: most accesses race with nothing.
     let races: RaceFinding<P>[] | undefined;
     const newest = window.newest();

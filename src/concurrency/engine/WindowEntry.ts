@@ -1,14 +1,21 @@
 import type { AccessPoint } from './happensBefore.js';
 import type { HeldLock } from './LockMode.js';
 import type { RaceFinding } from './RaceEngine.js';
+import type { Task } from './Task.js';
 
-/** One access kept in a variable's window: its point in time, never a copy of a clock. */
+/**
+ * One access kept in a variable's window: its point in time, never a copy of a clock. Mutable
+ * only so that a window can reuse the object of an entry it dropped (`AccessWindow.takeSpare`).
+ */
 export interface WindowEntry<P> extends AccessPoint {
+  task: Task;
+  epoch: number;
+  seq: number;
   /** A write or a delete (a delete counts as a write for races). */
-  readonly write: boolean;
-  readonly payload: P;
+  write: boolean;
+  payload: P;
   /** Locks its task held then, with their modes; undefined when none. */
-  readonly locks: readonly HeldLock[] | undefined;
+  locks: readonly HeldLock[] | undefined;
   /**
    * For a read: the latest write of another task made after it and not ordered after it. If the
    * reader's next access is a write, that write is made from a stale read: a lost update.

@@ -83,9 +83,9 @@ export class SourceLocation {
     return text;
   }
 
-  /** `file:line:column`, or `'unknown'` when no user frame was captured. */
+  /** `file:line:column`, or `''` when no user frame was captured (what StateDetail reads as none). */
   toString(): string {
-    return this.resolve() ?? 'unknown';
+    return this.resolve() ?? '';
   }
 
   /** The location in JSON (undefined, i.e. left out, when unknown). */

@@ -1,7 +1,5 @@
+import type { StateAccessKind } from '../../types.js';
 import type { SourceLocation } from './SourceLocation.js';
-
-/** How a state access touched its variable (a delete counts as a write for races). */
-export type StateAccessKind = 'read' | 'write' | 'delete';
 
 /**
  * Where `trackObject`'s proxies send the accesses they see: the library wires it to its recorder

@@ -1,5 +1,4 @@
 export { trackObjectWith } from './trackObjectWith.js';
-export type { StateAccessKind, StateRecorder } from './StateRecorder.js';
+export type { StateRecorder } from './StateRecorder.js';
+export { trackObject } from './trackObject.js';
 export { SourceLocation, captureLocation } from './SourceLocation.js';
-export { InMemoryStateRecorder } from './InMemoryStateRecorder.js';
-export type { RecordedAccess } from './InMemoryStateRecorder.js';

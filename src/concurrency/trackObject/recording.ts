@@ -1,5 +1,6 @@
 import type { SourceLocation } from './SourceLocation.js';
-import type { StateAccessKind, StateRecorder } from './StateRecorder.js';
+import type { StateAccessKind } from '../../types.js';
+import type { StateRecorder } from './StateRecorder.js';
 
 /** `recorder.active()`, false when it throws: tracing never throws into user code. */
 export function isActive(recorder: StateRecorder): boolean {

@@ -1,6 +1,7 @@
 import type { EntityTrace, Meta, Race, StateAccess, Trace, TraceEvent } from '../../types.js';
 import type { Redactor } from '../redaction/Redactor.js';
 import { cloneMeta, setKey } from '../sanitize.js';
+import type { EventRecord } from './EventRecord.js';
 import { copyRace, copyStateAccess, stateAccessOf, type StateDetail } from './StateDetail.js';
 import { showCounters, traceEvent, type DraftCounters, type TraceDraft } from './TraceDraft.js';
 
@@ -26,7 +27,9 @@ export class PackedDraft {
   readonly #events: Array<string | Meta | undefined>;
   readonly #times: Float64Array;
   /** State accesses and races are rare beside decisions: kept as their JSON. */
-  readonly #state: StateAccess[] | undefined;
+  #stateRecords: EventRecord[] | undefined;
+  #state: StateAccess[] | undefined;
+  readonly #traceId: string;
   readonly #races: Race[] | undefined;
 
   constructor(draft: TraceDraft, traceId: string) {
@@ -61,12 +64,10 @@ export class PackedDraft {
       put(entity.records);
     }
     put(draft.records);
-    this.#state =
-      draft.state.length === 0
-        ? undefined
-        : draft.state.map((r) =>
-            stateAccessOf(r.detail as StateDetail, r.time, r.seq, r.spanId, traceId),
-          );
+    // Kept as records, their live references dropped; their JSON is made when first read.
+    for (const r of draft.state) (r.detail as StateDetail).forget();
+    this.#stateRecords = draft.state.length === 0 ? undefined : [...draft.state];
+    this.#traceId = traceId;
     this.#races = draft.races.length === 0 ? undefined : [...draft.races];
   }
 
@@ -98,12 +99,24 @@ export class PackedDraft {
       for (let i = 0; n < total; i++) events[i] = this.#event(n++, copy);
       trace.events = events;
     }
-    if (this.#state !== undefined) {
-      trace.state = copy ? this.#state.map(copyStateAccess) : [...this.#state];
-    }
-    if (this.#races !== undefined) trace.races = copy ? this.#races.map(copyRace) : [...this.#races];
+    const state = this.#stateJson();
+    if (state !== undefined) trace.state = copy ? state.map(copyStateAccess) : [...state];
+    if (this.#races !== undefined)
+      trace.races = copy ? this.#races.map(copyRace) : [...this.#races];
     showCounters(trace, this.#counters);
     return trace;
+  }
+
+  /** The state accesses as JSON, made on first read (then the records go). */
+  #stateJson(): StateAccess[] | undefined {
+    const records = this.#stateRecords;
+    if (records !== undefined) {
+      this.#state = records.map((r) =>
+        stateAccessOf(r.detail as StateDetail, r.time, r.seq, r.spanId, this.#traceId),
+      );
+      this.#stateRecords = undefined;
+    }
+    return this.#state;
   }
 
   #event(n: number, copy: boolean): TraceEvent {

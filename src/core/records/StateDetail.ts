@@ -37,11 +37,18 @@ export class StateDetail {
     readonly taskId: string,
     readonly locks: readonly string[] | undefined,
     location: LazyText | string | undefined,
-    readonly task: unknown = undefined,
-    readonly span: Span | undefined = undefined,
-    readonly owner: RaceOwner | undefined = undefined,
+    public task: unknown = undefined,
+    public span: Span | undefined = undefined,
+    public owner: RaceOwner | undefined = undefined,
   ) {
     this.#location = location;
+  }
+
+  /** Lets go of the live references (task, span, session) once the trace is finished. */
+  forget(): void {
+    this.task = undefined;
+    this.span = undefined;
+    this.owner = undefined;
   }
 
   /** The source location as text, formatted once, on first read. */
@@ -108,4 +115,3 @@ export function copyRace(race: Race): Race {
 export function raceKey(race: Race): string {
   return `${race.kind}\u0000${race.variable}\u0000${race.accesses.map((a) => `${a.trace_id}/${a.seq}`).join(',')}`;
 }
-

@@ -68,7 +68,11 @@ export const RACE: RecordKind = {
     const kind = stringAttribute(a, ATTR_RACE_KIND);
     const variable = stringAttribute(a, ATTR_RACE_VARIABLE);
     if (kind === undefined || !KINDS.has(kind) || variable === undefined) return undefined;
-    const race: Race = { kind: kind as RaceKind, variable, accesses: accessesOf(a[ATTR_RACE_ACCESSES]) };
+    const race: Race = {
+      kind: kind as RaceKind,
+      variable,
+      accesses: accessesOf(a[ATTR_RACE_ACCESSES]),
+    };
     const record = raceRecord(race, event.time, Number.NaN, seq);
     record.marksError = false;
     return record;

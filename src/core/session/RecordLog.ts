@@ -4,7 +4,7 @@ import { catchRejection } from '../isThenable.js';
 import type { ResolvedOptions } from '../options.js';
 import { REDACTED } from '../redaction/Redactor.js';
 import type { Span } from '@opentelemetry/api';
-import type { Race, StateAccessKind } from '../../types.js';
+import type { MetaValue, Race, StateAccessKind } from '../../types.js';
 import { DECISION } from '../records/decision.js';
 import { RACE, raceRecord } from '../records/race.js';
 import { STATE } from '../records/state.js';
@@ -176,8 +176,6 @@ export class RecordLog {
     const max = o.maxStringLength;
     const variable = labelOf(input.variable, max);
     const redacted = o.redactor.redacts(lastSegment(variable));
-    const value = (v: unknown) =>
-      v === undefined ? undefined : redacted ? REDACTED : sanitizeValue(v, max, o.redactor, this.#onCap);
     const perf = o.clock === undefined ? performance.now() : Number.NaN;
     const record = new EventRecord(
       STATE,
@@ -193,8 +191,8 @@ export class RecordLog {
     record.detail = new StateDetail(
       variable,
       input.access,
-      value(input.value),
-      input.access === 'read' ? undefined : value(input.oldValue),
+      this.#stateValue(input.value, redacted),
+      input.access === 'read' ? undefined : this.#stateValue(input.oldValue, redacted),
       traceId,
       input.taskId,
       input.locks,
@@ -205,6 +203,14 @@ export class RecordLog {
     );
     STATE.show(record, this.draft);
     return record;
+  }
+
+  /** A state value as stored: sanitized like meta, or REDACTED. */
+  #stateValue(value: unknown, redacted: boolean): MetaValue | undefined {
+    if (value === undefined) return undefined;
+    if (redacted) return REDACTED;
+    const o = this.#options;
+    return sanitizeValue(value, o.maxStringLength, o.redactor, this.#onCap);
   }
 
   /** A race this request took part in, shown in the draft once; the record is its span event. */

@@ -34,11 +34,11 @@ const LOCKS = ['L1', 'L2'];
 const VARIABLES = ['x', 'y'];
 const KINDS: StateAccessKind[] = ['read', 'write', 'write', 'delete'];
 
-function run(steps: [number, number, number, number][]): void {
+function run(steps: [number, number, number, number][], window = 100_000): void {
   let seq = 0;
   const model = new TaskModel({ foldAbove: 4 }); // fold often: folding must never change a verdict
   model.useSeq(() => ++seq);
-  const engine = new RaceEngine<OracleAccess>({ windowPerVariable: 100_000 });
+  const engine = new RaceEngine<OracleAccess>({ windowPerVariable: window });
   const preds: number[][] = [];
   const node = (...from: number[]): number => preds.push(from) - 1;
   const tasks: OracleTask[] = [];
@@ -174,8 +174,11 @@ function run(steps: [number, number, number, number][]): void {
           payload: access,
           ...(named ? { locks: named } : {}),
         });
-        expect(seen.previous?.payload).toBe(before);
-        if (before) expect(seen.previous?.happensBefore).toBe(ordered(before, access));
+        if (window > accesses.length) expect(seen.previous?.payload).toBe(before);
+        if (before && seen.previous) {
+          expect(seen.previous.payload).toBe(before);
+          expect(seen.previous.happensBefore).toBe(ordered(before, access));
+        }
         for (const race of seen.races) {
           const [first, second] = race.payloads as [OracleAccess, OracleAccess];
           reported.add(key(race.kind, access.variable, first.who.task, second.who.task));
@@ -210,7 +213,11 @@ function run(steps: [number, number, number, number][]): void {
   }
   const missing = [...expected].filter((k) => !reported.has(k) && !lostPairs.has(k));
   const extra = [...reported].filter((k) => !expected.has(k));
-  expect({ missing, extra }).toEqual({ missing: [], extra: [] });
+  // A small window only loses races (those with accesses that fell out): it never invents one.
+  expect({ missing: window > accesses.length ? missing : [], extra }).toEqual({
+    missing: [],
+    extra: [],
+  });
 }
 
 function key(kind: string, variable: string, a: Task, b: Task): string {
@@ -224,6 +231,14 @@ describe('RaceEngine', () => {
       fc.assert(
         fc.property(fc.array(step, { maxLength: 120 }), (steps) => run(steps)),
         { seed: 20261201, numRuns: 3000 },
+      );
+    });
+
+    it('reports no race the oracle does not know with a window of 3 (reused entries)', () => {
+      const step = fc.tuple(fc.nat(6), fc.nat(1000), fc.nat(1000), fc.nat(1000));
+      fc.assert(
+        fc.property(fc.array(step, { maxLength: 120 }), (steps) => run(steps, 3)),
+        { seed: 20261202, numRuns: 1500 },
       );
     });
   });

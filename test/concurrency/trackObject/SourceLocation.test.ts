@@ -1,11 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  InMemoryStateRecorder,
-  captureLocation,
-  trackObjectWith,
-} from '../../../src/concurrency/trackObject/index.js';
+import { captureLocation, trackObjectWith } from '../../../src/concurrency/trackObject/index.js';
+import { InMemoryStateRecorder } from '../../support/InMemoryStateRecorder.js';
 
 const file = fileURLToPath(import.meta.url);
 const source = readFileSync(file, 'utf8').split('\n');
@@ -88,11 +85,11 @@ describe('SourceLocation', () => {
     expect(location.toJSON()).toBe(location.resolve());
   });
 
-  it("is 'unknown' (undefined in JSON) when no user frame was captured", () => {
+  it("is '' (left out of JSON) when no user frame was captured", () => {
     function notOnTheStack() {}
     const location = captureLocation(notOnTheStack);
     expect(location.resolve()).toBeUndefined();
-    expect(String(location)).toBe('unknown');
+    expect(String(location)).toBe('');
     expect(JSON.stringify({ location })).toBe('{}');
   });
 });

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  InMemoryStateRecorder,
-  trackObjectWith,
-} from '../../../src/concurrency/trackObject/index.js';
+import { trackObjectWith } from '../../../src/concurrency/trackObject/index.js';
+import { InMemoryStateRecorder } from '../../support/InMemoryStateRecorder.js';
 
 const seen = (r: InMemoryStateRecorder) =>
   r.accesses.map((a) => [a.variable, a.access, a.value, a.oldValue]);

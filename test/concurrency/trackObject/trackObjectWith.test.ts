@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  InMemoryStateRecorder,
-  trackObjectWith,
-  type StateRecorder,
-} from '../../../src/concurrency/trackObject/index.js';
+import { trackObjectWith, type StateRecorder } from '../../../src/concurrency/trackObject/index.js';
+import { InMemoryStateRecorder } from '../../support/InMemoryStateRecorder.js';
 
 /** The accesses a recorder received, as `[variable, access, value, oldValue]`. */
 const seen = (r: InMemoryStateRecorder) =>
@@ -99,6 +96,21 @@ describe('trackObjectWith', () => {
       expect(raw.b).toBe(raw.a);
       expect(p.b).toBe(p.a);
       expect(recorder.accesses.find((a) => a.access === 'write')?.value).toBe(raw.a);
+    });
+
+    it('does not record a write that lands on an object inheriting from the proxy', () => {
+      const { recorder, p, raw } = track<{ n: number }>({ n: 1 });
+      const child = Object.create(p) as { n: number };
+      child.n = 2;
+      expect(raw.n).toBe(1);
+      expect(child.n).toBe(2);
+      expect(recorder.accesses.filter((a) => a.access === 'write')).toEqual([]);
+    });
+
+    it('serializes like the object it stands for', () => {
+      const { p, raw } = track({ a: { list: [1, { b: 2 }] }, s: 'x' });
+      expect(JSON.stringify(p)).toBe(JSON.stringify(raw));
+      expect({ ...p.a }).toEqual(raw.a);
     });
   });
 
@@ -249,6 +261,12 @@ describe('trackObjectWith', () => {
         expect(messageOf(() => op(p))?.[0]).toBe(TypeError);
       }
       expect(recorder.accesses).toEqual([]);
+      // Revoked inside the data: reached lazily, it throws on use, not on the read that reaches it.
+      const inner = Proxy.revocable<{ x: number }>({ x: 1 }, {});
+      inner.revoke();
+      const holder = trackObjectWith(recorder, { inner: inner.proxy }, 'holder');
+      const reached = holder.inner;
+      expect(messageOf(() => reached.x)).toEqual(messageOf(() => inner.proxy.x));
       // Revoked before tracking: trackObject itself does not throw.
       const late = Proxy.revocable({}, {});
       late.revoke();
@@ -266,6 +284,22 @@ describe('trackObjectWith', () => {
       expect(p.next?.next).toBe(p);
       expect(p.next?.next?.next?.name).toBe('b');
       expect(recorder.accesses.at(-1)?.variable).toBe('ring.next.name');
+    });
+
+    it('runs the setters of class instances on the instance, and records the write', () => {
+      class Box {
+        #v = 0;
+        get v() {
+          return this.#v;
+        }
+        set v(n: number) {
+          this.#v = n;
+        }
+      }
+      const { recorder, p } = track({ box: new Box() });
+      p.box.v = 5;
+      expect(p.box.v).toBe(5);
+      expect(variables(recorder)).toContain('write state.box.v');
     });
 
     it('runs class instances with #private fields: methods and getters run on the instance', () => {

@@ -1,5 +1,6 @@
-import type { SourceLocation } from './SourceLocation.js';
-import type { StateAccessKind, StateRecorder } from './StateRecorder.js';
+import type { SourceLocation } from '../../src/concurrency/trackObject/SourceLocation.js';
+import type { StateAccessKind } from '../../src/types.js';
+import type { StateRecorder } from '../../src/concurrency/trackObject/StateRecorder.js';
 
 /** One access as an `InMemoryStateRecorder` keeps it (the location still unformatted). */
 export interface RecordedAccess {
