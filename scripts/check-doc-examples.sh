@@ -33,7 +33,8 @@ versions="$(dev_versions \
   @types/node \
   @types/express \
   @types/koa \
-  pino)"
+  pino \
+  async-mutex)"
 # shellcheck disable=SC2086 # word splitting of the package list is intended
 packed_project "$work" module $versions
 cd "$work"
