@@ -44,7 +44,7 @@ export function trackingSite(): TrackingSite | undefined {
 }
 
 /** The task running now in `session`'s request: a branch of it, else its root task. */
-function taskIn(session: Session, traceId: string): Task {
+export function taskIn(session: Session, traceId: string): Task {
   const running = taskStorage.getStore();
   if (running !== undefined && running.root.traceId === traceId) return running;
   let root = roots.get(session);

@@ -1,7 +1,9 @@
+import { context, trace } from '@opentelemetry/api';
+import { sessionOf } from '../core/activeSession.js';
 import { registry, reportInternalError } from '../core/registry.js';
 import { recordAccess } from './recordAccess.js';
 import { captureLocation } from './trackObject/SourceLocation.js';
-import { trackingSite } from './tasks.js';
+import { taskIn } from './tasks.js';
 
 /**
  * Records a read or write of a named variable by the running task: a span event, an entry of
@@ -17,18 +19,24 @@ export function trackStateChange(
 ): void {
   if (registry.live === 0) return;
   try {
-    const site = trackingSite();
-    if (site === undefined) return;
+    // As `trackingSite()`, inlined: this is the call of a hot loop.
+    const ctx = context.active();
+    const session = sessionOf(ctx);
+    if (session === undefined || session.closed) return;
+    const span = trace.getSpan(ctx);
+    const traceId = session.traceId ?? span?.spanContext().traceId;
+    if (traceId === undefined) return;
     if (
       (access !== 'read' && access !== 'write') ||
       typeof variable !== 'string' ||
       variable === ''
     ) {
-      site.session.draft.counters.invalidCalls++;
+      session.draft.counters.invalidCalls++;
       return;
     }
-    const location = site.session.stateLocations ? captureLocation(trackStateChange) : undefined;
-    recordAccess(site, variable, access, newValue, oldValue, location);
+    const location = session.stateLocations ? captureLocation(trackStateChange) : undefined;
+    const task = taskIn(session, traceId);
+    recordAccess(session, span, task, variable, access, newValue, oldValue, location);
   } catch (error) {
     reportInternalError('trackStateChange', error);
   }

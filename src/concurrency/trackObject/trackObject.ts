@@ -21,7 +21,7 @@ const requestRecorder: StateRecorder = {
       const site = trackingSite();
       if (site === undefined) return;
       const where = site.session.stateLocations ? location : undefined;
-      recordAccess(site, variable, access, value, oldValue, where);
+      recordAccess(site.session, site.span, site.task, variable, access, value, oldValue, where);
     } catch (error) {
       reportInternalError('trackObject', error);
     }
