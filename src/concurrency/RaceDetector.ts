@@ -7,11 +7,14 @@ import type { TraceAnalyzer } from '../processor/TraceAnalyzer.js';
 import type { Race } from '../types.js';
 import { RaceEngine, type RaceFinding } from './engine/RaceEngine.js';
 import type { Task } from './engine/Task.js';
-import { countEndingRoots, endRootsOf, onTaskEnd } from './tasks.js';
+import { endRootsOf, onTaskEnd, startEndingRoots } from './tasks.js';
 
 /** Options of `RaceDetector`; each is checked where it is given. */
 export interface RaceDetectorOptions {
-  /** Gets each race found (a copy), off nothing: keep it cheap. Its throws are counted. */
+  /**
+   * Gets each race found (a copy), on the path of the access that completed it: keep it cheap.
+   * Its throws are counted (`onRaceErrors`) and never reach the application.
+   */
   onRace?: (race: Race) => void;
   /** Recent accesses kept per variable to compare with (oldest dropped, counted). Default 64. */
   windowPerVariable?: number;
@@ -84,7 +87,7 @@ export class RaceDetector implements TraceAnalyzer {
       windowPerVariable: positiveInteger('windowPerVariable', options.windowPerVariable),
       maxVariables: positiveInteger('maxVariables', options.maxVariables),
     });
-    countEndingRoots(1);
+    startEndingRoots();
     onTaskEnd((task) => this.#release(task));
   }
 

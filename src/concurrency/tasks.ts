@@ -19,8 +19,8 @@ const roots = new WeakMap<Session, Task>();
 const rootsByTrace = new Map<string, Task[]>();
 /** Traces whose roots are remembered at once; past it the oldest are ended (counted by the engine). */
 const MAX_REMEMBERED_TRACES = 10_000;
-/** Detectors installed: roots are remembered for ending only while one may end them. */
-let endingRoots = 0;
+/** Whether a detector exists: roots are remembered for ending only once one may end them. */
+let endingRoots = false;
 
 /** Where a tracked call records: the request's session, its span and the task it runs in. */
 export interface TrackingSite {
@@ -51,7 +51,7 @@ export function taskIn(session: Session, traceId: string): Task {
   if (root === undefined) {
     root = taskModel.newRoot(traceId);
     roots.set(session, root);
-    if (endingRoots > 0) remember(traceId, root);
+    if (endingRoots) remember(traceId, root);
   }
   return root;
 }
@@ -93,8 +93,7 @@ export function endRootsOf(traceId: string): void {
   for (const root of known) endTask(root);
 }
 
-/** A detector starts (true) or stops (false) ending root tasks at the end of their request. */
-export function countEndingRoots(delta: 1 | -1): void {
-  endingRoots = Math.max(0, endingRoots + delta);
-  if (endingRoots === 0) rootsByTrace.clear();
+/** A detector exists: from now on, roots are remembered so that it can end them. */
+export function startEndingRoots(): void {
+  endingRoots = true;
 }

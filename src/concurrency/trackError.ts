@@ -1,6 +1,7 @@
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { MetaInput } from '../core/record.js';
 import { registry, reportInternalError } from '../core/registry.js';
+import { isPlainObject } from '../core/sanitize.js';
 import { trackingSite } from './tasks.js';
 import { errorText } from './trackFunction.js';
 
@@ -16,11 +17,14 @@ export function trackError(error: unknown, meta?: MetaInput): void {
     const site = trackingSite();
     if (site === undefined) return;
     const name = error instanceof Error ? error.name : typeof error;
-    const recorded: Record<string, unknown> = {
-      ...meta,
-      message: errorText(error),
-      task_id: site.task.label,
-    };
+    // Meta of another shape (a string, a Map) is kept whole under `meta`, as `enter`'s exit does.
+    const given =
+      meta === undefined
+        ? {}
+        : typeof meta === 'object' && meta !== null && isPlainObject(meta)
+          ? meta
+          : { meta };
+    const recorded = { ...given, message: errorText(error), task_id: site.task.label };
     site.session.record('error', name, recorded, site.span);
     const span = site.span;
     if (span !== undefined && span.isRecording()) {
