@@ -48,6 +48,74 @@ export interface SpanView {
   orphan?: true;
   /** Decisions written on it. */
   decisions: number;
+  /** It is on the trace's critical path: the milliseconds of the path it owns (`self_ms`). */
+  critical?: number;
+}
+
+/** One state access (`trace.state`, or a side of a race) as shown. */
+export interface AccessView {
+  /** `read`, `write` or `delete` (a race's access of another shape: what it says, cut). */
+  access: string;
+  /** The value read or written, as JSON text; absent when the access has none. */
+  value?: string;
+  /** The value before a write, as JSON text. */
+  old?: string;
+  task: string;
+  /** The trace it was recorded in (a race names accesses of other traces too). */
+  trace: string;
+  /** The user's source location, `file:line:column`. */
+  location?: string;
+  /** Time of day `HH:MM:SS.mmm`. */
+  time: string;
+  /** The process-wide order of the access; -1 when the input has none. */
+  seq: number;
+  /** Locks the task held, joined with `, `. */
+  locks?: string;
+  /** Index in the trace's `spans` of the span it was recorded on, when that span is shown. */
+  span?: number;
+  service?: string;
+  /** How it relates to the previous access of its variable (the audit trail's causal link). */
+  previous?: { seq: number; before: boolean };
+  /** It is one side of a race of this trace. */
+  race?: true;
+}
+
+/** A race of the trace (`trace.races`). */
+export interface RaceView {
+  /** `lost_update`, `write_write` or `read_write`. */
+  kind: string;
+  /** The kind for people: `lost update`, `write/write`, `read/write`. */
+  label: string;
+  variable: string;
+  accesses: AccessView[];
+}
+
+/** The audit trail of one variable: its accesses in order. */
+export interface VariableView {
+  variable: string;
+  accesses: AccessView[];
+  /** Races of the trace on this variable. */
+  races?: number;
+}
+
+/** A span on the critical path and the milliseconds of the path it owns. */
+export interface PathSegmentView {
+  name: string;
+  /** Milliseconds from the trace's first span start. */
+  start: number;
+  self: number;
+  /** Index in the trace's `spans`, when that span is shown. */
+  span?: number;
+  service?: string;
+  open?: true;
+}
+
+/** The critical path of a trace: `trace.critical_path`, or computed by the page from its spans. */
+export interface CriticalPathView {
+  duration: number;
+  segments: PathSegmentView[];
+  /** Computed by the page (`criticalPath`): the trace carried none. */
+  computed?: true;
 }
 
 /** A node of the Sankey picture: one span name under one parent group, durations summed. */
@@ -93,6 +161,14 @@ export interface TraceView {
   decisions: number;
   spans: SpanView[];
   sankey?: SankeyPicture;
+  /** Its races (`trace.races`), when it has any. */
+  races?: RaceView[];
+  /** Its state accesses (`trace.state`) per variable, variables in order of first access. */
+  state?: VariableView[];
+  /** State accesses shown, over all variables. */
+  accesses?: number;
+  /** Its critical path, when it has spans with times. */
+  critical?: CriticalPathView;
 }
 
 /** Everything the page shows. */

@@ -1,7 +1,21 @@
+import { auditTrail } from '../analysis/auditTrail.js';
+import { criticalPath } from '../analysis/criticalPath.js';
 import { spanForest, spansInOrder, type SpanNode } from '../export/formats/spanTree.js';
 import { jaegerTraceUrl } from '../jaeger/traceUrl.js';
-import type { TraceSpan } from '../types.js';
-import type { EntityView, EventView, MetaRow, PageData, SpanView, TraceView } from './PageData.js';
+import type { StateAccess, StateAccessKind, TraceSpan } from '../types.js';
+import type {
+  AccessView,
+  CriticalPathView,
+  EntityView,
+  EventView,
+  MetaRow,
+  PageData,
+  PathSegmentView,
+  RaceView,
+  SpanView,
+  TraceView,
+  VariableView,
+} from './PageData.js';
 import { sankeyLayout } from './sankeyLayout.js';
 import type { CheckedViewerOptions } from './ViewerOptions.js';
 
@@ -21,6 +35,14 @@ export const PAGE_LIMITS = {
   entities: 100_000,
   /** Spans, over all traces. */
   spans: 20_000,
+  /** Races (`trace.races`), over all traces. */
+  races: 10_000,
+  /** Accesses of one race (a race has two or three). */
+  raceAccesses: 8,
+  /** State accesses (`trace.state`), over all traces. */
+  state: 100_000,
+  /** Segments of critical paths, over all traces. */
+  pathSegments: 20_000,
   /** Characters of any one text (an id, a stage, a meta value as JSON). */
   text: 1_000,
   /** Entries of one meta object, and items of one array in a meta value. */
@@ -75,6 +97,12 @@ interface Cuts {
   decisions: number;
   entities: number;
   spans: number;
+  /** Races, state accesses or critical path segments not in the trace format. */
+  malformedAnalyses: number;
+  races: number;
+  raceAccesses: number;
+  state: number;
+  segments: number;
 }
 
 /** What is left of the page's caps. */
@@ -82,6 +110,9 @@ interface Budget {
   decisions: number;
   entities: number;
   spans: number;
+  races: number;
+  state: number;
+  segments: number;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -247,6 +278,8 @@ function readSpan(raw: unknown, cuts: Cuts): ReadSpan | undefined {
 
 /** The trace's spans in tree order, and what the events need to find theirs. */
 interface SpanRows {
+  /** The spans read (checked copies), in the trace's order: what the critical path is computed from. */
+  read: ReadSpan[];
   rows: SpanView[];
   indexOf: Map<string, number>;
   /** `otel.status_description` of the spans with error status, by index: the errorActions decision. */
@@ -311,7 +344,7 @@ function readSpans(given: unknown, cuts: Cuts, budget: Budget): SpanRows {
     indexOf.set(span.span_id, rows.length);
     rows.push(row);
   }
-  return { rows, indexOf, errorOf, forest, start, end };
+  return { read, rows, indexOf, errorOf, forest, start, end };
 }
 
 /** Roots that name a parent present in the trace: cut out of a parent cycle by `spanForest`. */
@@ -440,6 +473,289 @@ function readEntities(
   return [...entities.filter((e) => e.failing), ...entities.filter((e) => !e.failing)];
 }
 
+const ACCESS_KINDS: ReadonlySet<unknown> = new Set<StateAccessKind>(['read', 'write', 'delete']);
+
+/** Race kinds for people; another kind is shown as it is, underscores as spaces. */
+const RACE_LABELS: Readonly<Record<string, string>> = {
+  lost_update: 'lost update',
+  write_write: 'write/write',
+  read_write: 'read/write',
+};
+
+/** How a race or a state access is known across the page: its trace and its `seq`. */
+const accessKey = (trace: unknown, seq: unknown): string => `${String(trace)}\u0000${String(seq)}`;
+
+/**
+ * An access (of `trace.state`, or a side of a race) as shown: every field checked and cut, values
+ * as JSON text. `raw` is a record of the input or a checked copy of one.
+ */
+function accessView(
+  raw: Record<string, unknown>,
+  traceId: string,
+  spans: SpanRows,
+  cuts: Cuts,
+): AccessView {
+  const trace = textOf(raw.trace_id, cuts) ?? '';
+  const view: AccessView = {
+    access: textOf(raw.access, cuts) ?? '?',
+    task: textOf(raw.task_id, cuts) ?? '?',
+    trace,
+    time: timeOf(raw.timestamp, cuts),
+    seq: typeof raw.seq === 'number' && Number.isFinite(raw.seq) ? raw.seq : -1,
+  };
+  if (raw.value !== undefined) view.value = jsonText(raw.value, cuts);
+  if (raw.old_value !== undefined) view.old = jsonText(raw.old_value, cuts);
+  const location = textOf(raw.location, cuts);
+  if (location !== undefined) view.location = location;
+  if (Array.isArray(raw.locks)) {
+    const locks = (raw.locks as unknown[])
+      .slice(0, PAGE_LIMITS.entries)
+      .filter((lock): lock is string => typeof lock === 'string');
+    if (locks.length > 0) view.locks = cut(locks.join(', '), cuts);
+  }
+  // A span id names a span of this trace only when the access was recorded in it.
+  const span =
+    typeof raw.span_id === 'string' && (trace === '' || raw.trace_id === traceId)
+      ? spans.indexOf.get(raw.span_id)
+      : undefined;
+  if (span !== undefined) view.span = span;
+  const service = textOf(raw.service, cuts);
+  if (service !== undefined) view.service = service;
+  return view;
+}
+
+/** A race of the input as shown; undefined when it is not one (no kind, variable or accesses). */
+function readRace(raw: unknown, traceId: string, spans: SpanRows, cuts: Cuts): RaceView | undefined {
+  if (!isRecord(raw) || typeof raw.kind !== 'string' || typeof raw.variable !== 'string')
+    return undefined;
+  const given: unknown = raw.accesses;
+  if (!Array.isArray(given)) return undefined;
+  const list = given as unknown[];
+  const n = Math.min(list.length, PAGE_LIMITS.raceAccesses);
+  const accesses: AccessView[] = [];
+  for (let i = 0; i < n; i++) {
+    const access = list[i];
+    if (isRecord(access)) accesses.push(accessView(access, traceId, spans, cuts));
+    else cuts.malformedAnalyses++;
+  }
+  cuts.raceAccesses += list.length - n;
+  if (accesses.length === 0) return undefined;
+  const kind = cut(raw.kind, cuts);
+  return {
+    kind,
+    label: RACE_LABELS[raw.kind] ?? kind.replace(/_/g, ' '),
+    variable: cut(raw.variable, cuts),
+    accesses,
+  };
+}
+
+/** The races of the trace, up to the page's budget, and the keys of their accesses. */
+function readRaces(
+  given: unknown,
+  traceId: string,
+  spans: SpanRows,
+  cuts: Cuts,
+  budget: Budget,
+): { races: RaceView[]; keys: Set<string>; byVariable: Map<string, number> } {
+  const races: RaceView[] = [];
+  const keys = new Set<string>();
+  const byVariable = new Map<string, number>();
+  if (given === undefined) return { races, keys, byVariable };
+  if (!Array.isArray(given)) {
+    cuts.malformedAnalyses++;
+    return { races, keys, byVariable };
+  }
+  const list = given as unknown[];
+  const n = Math.min(list.length, Math.max(0, budget.races));
+  for (let i = 0; i < n; i++) {
+    try {
+      const raw = list[i];
+      const race = readRace(raw, traceId, spans, cuts);
+      if (race === undefined) {
+        cuts.malformedAnalyses++;
+        continue;
+      }
+      races.push(race);
+      const { variable, accesses } = raw as { variable: string; accesses: unknown[] };
+      byVariable.set(variable, (byVariable.get(variable) ?? 0) + 1);
+      for (const access of accesses.slice(0, PAGE_LIMITS.raceAccesses))
+        if (isRecord(access)) keys.add(accessKey(access.trace_id, access.seq));
+    } catch {
+      cuts.malformedAnalyses++;
+    }
+  }
+  budget.races -= n;
+  cuts.races += list.length - n;
+  return { races, keys, byVariable };
+}
+
+/**
+ * A checked copy of a state access of the input, of the shape the analyses read (`stateOf`):
+ * undefined when it is not one. Values are kept as given: they are shown through `jsonText`.
+ */
+function readAccess(raw: unknown): StateAccess | undefined {
+  if (!isRecord(raw)) return undefined;
+  const { variable, access, task_id, timestamp, seq } = raw;
+  if (
+    typeof variable !== 'string' ||
+    !ACCESS_KINDS.has(access) ||
+    typeof task_id !== 'string' ||
+    typeof timestamp !== 'string' ||
+    typeof seq !== 'number' ||
+    !Number.isFinite(seq)
+  )
+    return undefined;
+  const copy: StateAccess = {
+    variable,
+    access: access as StateAccessKind,
+    trace_id: typeof raw.trace_id === 'string' ? raw.trace_id : '',
+    task_id,
+    timestamp,
+    seq,
+  };
+  if (raw.value !== undefined) copy.value = raw.value as StateAccess['value'];
+  if (raw.old_value !== undefined) copy.old_value = raw.old_value as StateAccess['old_value'];
+  if (typeof raw.span_id === 'string') copy.span_id = raw.span_id;
+  if (typeof raw.location === 'string') copy.location = raw.location;
+  if (Array.isArray(raw.locks)) copy.locks = raw.locks as string[];
+  if (typeof raw.service === 'string') copy.service = raw.service;
+  const previous = raw.previous;
+  if (
+    isRecord(previous) &&
+    typeof previous.seq === 'number' &&
+    typeof previous.happens_before === 'boolean'
+  )
+    copy.previous = { seq: previous.seq, happens_before: previous.happens_before };
+  return copy;
+}
+
+/**
+ * The trace's state accesses per variable, as `auditTrail` orders them (with the causal link to
+ * the previous access of the variable), up to the page's budget.
+ */
+function readState(
+  given: unknown,
+  traceId: string,
+  spans: SpanRows,
+  races: ReturnType<typeof readRaces>,
+  cuts: Cuts,
+  budget: Budget,
+): VariableView[] {
+  if (given === undefined) return [];
+  if (!Array.isArray(given)) {
+    cuts.malformedAnalyses++;
+    return [];
+  }
+  const list = given as unknown[];
+  const n = Math.min(list.length, Math.max(0, budget.state));
+  const state: StateAccess[] = [];
+  for (let i = 0; i < n; i++) {
+    let access: StateAccess | undefined;
+    try {
+      access = readAccess(list[i]);
+    } catch {
+      access = undefined;
+    }
+    if (access === undefined) cuts.malformedAnalyses++;
+    else state.push(access);
+  }
+  budget.state -= n;
+  cuts.state += list.length - n;
+  let trail: Array<{ variable: string; accesses: StateAccess[] }>;
+  try {
+    trail = auditTrail({ spans: spans.read, state });
+  } catch {
+    // Not expected: the copies have the analyses' shape. Recording order, per variable.
+    const byVariable = new Map<string, StateAccess[]>();
+    for (const access of state) {
+      const accesses = byVariable.get(access.variable);
+      if (accesses === undefined) byVariable.set(access.variable, [access]);
+      else accesses.push(access);
+    }
+    trail = [...byVariable].map(([variable, accesses]) => ({ variable, accesses }));
+  }
+  return trail.map(({ variable, accesses }) => {
+    const view: VariableView = {
+      variable: cut(variable, cuts),
+      accesses: accesses.map((access) => {
+        const shown = accessView(access as unknown as Record<string, unknown>, traceId, spans, cuts);
+        if (access.previous !== undefined && Number.isFinite(access.previous.seq))
+          shown.previous = { seq: access.previous.seq, before: access.previous.happens_before };
+        if (races.keys.has(accessKey(access.trace_id, access.seq))) shown.race = true;
+        return shown;
+      }),
+    };
+    const raced = races.byVariable.get(variable);
+    if (raced !== undefined) view.races = raced;
+    return view;
+  });
+}
+
+/**
+ * The trace's critical path: `trace.critical_path` when it has one of the right shape, else
+ * computed from the spans shown (`criticalPath`). Marks its spans in the Gantt rows.
+ */
+function readCriticalPath(
+  given: unknown,
+  spans: SpanRows,
+  cuts: Cuts,
+  budget: Budget,
+): CriticalPathView | undefined {
+  let path: unknown = given;
+  const valid =
+    isRecord(given) &&
+    typeof given.duration_ms === 'number' &&
+    Number.isFinite(given.duration_ms) &&
+    Array.isArray(given.segments);
+  if (given !== undefined && !valid) cuts.malformedAnalyses++;
+  let computed = false;
+  if (!valid) {
+    path = criticalPath({ spans: spans.read });
+    computed = true;
+  }
+  if (!isRecord(path)) return undefined;
+  const list = path.segments as unknown[];
+  const n = Math.min(list.length, Math.max(0, budget.segments));
+  const segments: PathSegmentView[] = [];
+  for (let i = 0; i < n; i++) {
+    try {
+      const raw = list[i];
+      if (
+        !isRecord(raw) ||
+        typeof raw.start_ms !== 'number' ||
+        !Number.isFinite(raw.start_ms) ||
+        typeof raw.self_ms !== 'number' ||
+        !Number.isFinite(raw.self_ms)
+      ) {
+        cuts.malformedAnalyses++;
+        continue;
+      }
+      const segment: PathSegmentView = {
+        name: textOf(raw.name, cuts) ?? '(unnamed)',
+        start: raw.start_ms,
+        self: raw.self_ms,
+      };
+      const span = typeof raw.span_id === 'string' ? spans.indexOf.get(raw.span_id) : undefined;
+      if (span !== undefined) {
+        segment.span = span;
+        const row = spans.rows[span] as SpanView;
+        row.critical = (row.critical ?? 0) + raw.self_ms;
+      }
+      const service = textOf(raw.service, cuts);
+      if (service !== undefined) segment.service = service;
+      if (raw.open === true) segment.open = true;
+      segments.push(segment);
+    } catch {
+      cuts.malformedAnalyses++;
+    }
+  }
+  budget.segments -= n;
+  cuts.segments += list.length - n;
+  const view: CriticalPathView = { duration: path.duration_ms as number, segments };
+  if (computed) view.computed = true;
+  return view;
+}
+
 /** The counters a trace carries about itself, as notes. */
 const TRACE_COUNTER_NOTES: ReadonlyArray<[key: string, note: string]> = [
   ['dropped_events', 'decision(s) dropped by maxEvents'],
@@ -448,9 +764,15 @@ const TRACE_COUNTER_NOTES: ReadonlyArray<[key: string, note: string]> = [
   ['invalid_calls', 'call(s) ignored for bad input'],
   ['dropped_span_events', 'decision(s) did not fit on their spans'],
   ['truncated_meta', 'meta value(s) cut short when recorded'],
+  ['dropped_state', 'state access(es) not kept (maxStateAccesses)'],
 ];
 
-function traceNotes(trace: Record<string, unknown>, cuts: Cuts, cycles: number): string[] {
+function traceNotes(
+  trace: Record<string, unknown>,
+  cuts: Cuts,
+  cycles: number,
+  critical: CriticalPathView | undefined,
+): string[] {
   const notes: string[] = [];
   if (typeof trace.incomplete === 'string')
     notes.push(
@@ -474,11 +796,33 @@ function traceNotes(trace: Record<string, unknown>, cuts: Cuts, cycles: number):
     notes.push(
       `${count(cuts.spans)} span(s) not shown: a page shows at most ${count(limits.spans)}`,
     );
+  if (cuts.races > 0)
+    notes.push(
+      `${count(cuts.races)} race(s) not shown: a page shows at most ${count(limits.races)}`,
+    );
+  if (cuts.raceAccesses > 0)
+    notes.push(
+      `${count(cuts.raceAccesses)} access(es) of races not shown: at most ${limits.raceAccesses} per race`,
+    );
+  if (cuts.state > 0)
+    notes.push(
+      `${count(cuts.state)} state access(es) not shown: a page shows at most ${count(limits.state)}`,
+    );
+  if (cuts.segments > 0)
+    notes.push(
+      `${count(cuts.segments)} critical path segment(s) not shown: a page shows at most ${count(limits.pathSegments)}`,
+    );
+  if (critical?.computed === true && cuts.spans > 0)
+    notes.push('the critical path was computed from the spans shown only');
   if (cycles > 0)
     notes.push(`${count(cycles)} span(s) closed a parent cycle: cut there and shown as roots`);
   if (cuts.malformed > 0)
     notes.push(
       `${count(cuts.malformed)} malformed part(s) ignored (an entity, decision or span not in the trace format, or a repeated span id)`,
+    );
+  if (cuts.malformedAnalyses > 0)
+    notes.push(
+      `${count(cuts.malformedAnalyses)} malformed race(s), state access(es) or critical path part(s) ignored`,
     );
   if (cuts.texts > 0)
     notes.push(`${count(cuts.texts)} long text(s) cut to ${count(limits.text)} characters`);
@@ -516,9 +860,24 @@ function readTrace(
   options: CheckedViewerOptions,
   budget: Budget,
 ): TraceView {
-  const cuts: Cuts = { malformed: 0, texts: 0, entries: 0, decisions: 0, entities: 0, spans: 0 };
+  const cuts: Cuts = {
+    malformed: 0,
+    texts: 0,
+    entries: 0,
+    decisions: 0,
+    entities: 0,
+    spans: 0,
+    malformedAnalyses: 0,
+    races: 0,
+    raceAccesses: 0,
+    state: 0,
+    segments: 0,
+  };
   const spans = readSpans(trace.spans, cuts, budget);
   const entities = readEntities(trace, spans, cuts, budget);
+  const races = readRaces(trace.races, id, spans, cuts, budget);
+  const state = readState(trace.state, id, spans, races, cuts, budget);
+  const critical = readCriticalPath(trace.critical_path, spans, cuts, budget);
   const meta = metaRows(trace.meta, cuts);
   const sankey = sankeyLayout(
     spans.forest,
@@ -541,7 +900,13 @@ function readTrace(
     view.duration = spans.end - spans.start;
   }
   if (sankey !== undefined) view.sankey = sankey;
-  view.notes = traceNotes(trace, cuts, cycleCuts(spans.forest, spans.indexOf));
+  if (races.races.length > 0) view.races = races.races;
+  if (state.length > 0) {
+    view.state = state;
+    view.accesses = state.reduce((n, v) => n + v.accesses.length, 0);
+  }
+  if (critical !== undefined) view.critical = critical;
+  view.notes = traceNotes(trace, cuts, cycleCuts(spans.forest, spans.indexOf), critical);
   return view;
 }
 
@@ -559,6 +924,9 @@ export function preparePage(input: unknown, options: CheckedViewerOptions): Page
     decisions: PAGE_LIMITS.decisions,
     entities: PAGE_LIMITS.entities,
     spans: PAGE_LIMITS.spans,
+    races: PAGE_LIMITS.races,
+    state: PAGE_LIMITS.state,
+    segments: PAGE_LIMITS.pathSegments,
   };
   let skipped = 0;
   let unreadable = 0;
