@@ -4,7 +4,7 @@
 import { context, trace, type Span } from '@opentelemetry/api';
 import * as stepmark from 'stepmark-otel';
 import { RaceDetector, trackStateChange } from 'stepmark-otel/concurrency';
-import { bytesPerCall, finish, nextTurn, ns, nsPerOp, report } from './measure.js';
+import { bytesPerCall, finish, nextTurn, ns, pairedNsPerOp, report } from './measure.js';
 import { provider, useGlobally } from './otelSetup.js';
 
 const N = 20_000_000;
@@ -25,17 +25,7 @@ const { provider: p, tracer, exporter } = provider([processor]);
 const { provider: p2, tracer: tracer2, exporter: exporter2 } = provider([plain]);
 useGlobally(p);
 
-function pair(a: (n: number) => void, b: (n: number) => void, n: number): [number, number] {
-  let bestA = Number.POSITIVE_INFINITY;
-  let bestB = Number.POSITIVE_INFINITY;
-  for (let round = 0; round < 3; round++) {
-    bestA = Math.min(bestA, nsPerOp(a, n));
-    bestB = Math.min(bestB, nsPerOp(b, n));
-  }
-  return [bestA, bestB];
-}
-
-const [emptyNs, offNs] = pair(emptyLoop, offLoop, N);
+const [emptyNs, offNs] = pairedNsPerOp(emptyLoop, offLoop, N);
 report(
   'trackStateChange, tracing off',
   offNs / emptyNs,

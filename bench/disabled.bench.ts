@@ -3,7 +3,7 @@
 // (a young generation that holds a whole measuring loop: no scavenge hides an allocation)
 import { context, createContextKey, trace } from '@opentelemetry/api';
 import * as stepmark from 'stepmark-otel';
-import { bytesPerCall, finish, ns, nsPerOp, report } from './measure.js';
+import { bytesPerCall, finish, ns, pairedNsPerOp, report } from './measure.js';
 import { provider } from './otelSetup.js';
 
 const N = 20_000_000;
@@ -31,18 +31,8 @@ const lookupLoop = (n: number) => {
 
 // The processor is installed, as in a real service, but no request is traced.
 const { tracer } = provider([new stepmark.StepmarkSpanProcessor()]);
-/** Alternates two loops so that drift of the machine hits both alike; the best median of each. */
-function pair(a: (n: number) => void, b: (n: number) => void, n: number): [number, number] {
-  let bestA = Number.POSITIVE_INFINITY;
-  let bestB = Number.POSITIVE_INFINITY;
-  for (let round = 0; round < 3; round++) {
-    bestA = Math.min(bestA, nsPerOp(a, n));
-    bestB = Math.min(bestB, nsPerOp(b, n));
-  }
-  return [bestA, bestB];
-}
 
-const [emptyNs, offNs] = pair(emptyLoop, recordLoop, N);
+const [emptyNs, offNs] = pairedNsPerOp(emptyLoop, recordLoop, N);
 report(
   'disabled recordEntity, nothing traced',
   offNs / emptyNs,
@@ -76,7 +66,7 @@ const directLoop = (n: number) => {
 const spanLoop = (n: number) => {
   for (let i = 0; i < n; i++) stepmark.span('pricing', work);
 };
-const [directNs, spanNs] = pair(directLoop, spanLoop, N);
+const [directNs, spanNs] = pairedNsPerOp(directLoop, spanLoop, N);
 report(
   'disabled span(name, fn), nothing traced',
   spanNs / directNs,
@@ -87,7 +77,7 @@ report(
 const tagLoop = (n: number) => {
   for (let i = 0; i < n; i++) stepmark.addTag('cart.items', i);
 };
-const [emptyTagNs, tagNs] = pair(emptyLoop, tagLoop, N);
+const [emptyTagNs, tagNs] = pairedNsPerOp(emptyLoop, tagLoop, N);
 report(
   'disabled addTag, nothing traced',
   tagNs / emptyTagNs,
@@ -106,7 +96,7 @@ report(
 const span = tracer.startSpan('other-request');
 const traced = stepmark.enable(undefined, trace.setSpan(context.active(), span));
 context.with(traced, () => stepmark.record('other', 'request'));
-const [lookupNs, busyNs] = pair(lookupLoop, recordLoop, N / 4);
+const [lookupNs, busyNs] = pairedNsPerOp(lookupLoop, recordLoop, N / 4);
 report(
   'disabled recordEntity, another request traced',
   busyNs / lookupNs,

@@ -14,6 +14,24 @@ export function nsPerOp(loop: (n: number) => void, n: number, rounds = 9): numbe
   return samples[rounds >> 1] ?? Number.NaN;
 }
 
+/**
+ * `nsPerOp` of two loops, alternated three times so that drift of the machine hits both alike;
+ * the best median of each.
+ */
+export function pairedNsPerOp(
+  a: (n: number) => void,
+  b: (n: number) => void,
+  n: number,
+): [number, number] {
+  let bestA = Number.POSITIVE_INFINITY;
+  let bestB = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < 3; round++) {
+    bestA = Math.min(bestA, nsPerOp(a, n));
+    bestB = Math.min(bestB, nsPerOp(b, n));
+  }
+  return [bestA, bestB];
+}
+
 /** One turn of the event loop, as between two requests of a server. */
 export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 

@@ -4,22 +4,11 @@
 // node-flags: --min-semi-space-size=64 --max-semi-space-size=64
 // (a young generation that holds a whole measuring loop: no scavenge hides an allocation)
 import { trackObjectWith, type StateRecorder } from '../src/concurrency/trackObject/index.js';
-import { bytesPerCall, finish, ns, nsPerOp, report } from './measure.js';
+import { bytesPerCall, finish, ns, nsPerOp, pairedNsPerOp, report } from './measure.js';
 
 const N = 10_000_000;
 const N_ON = 200_000;
 let sink = 0;
-
-/** Alternates two loops so that drift of the machine hits both alike; the best median of each. */
-function pair(a: (n: number) => void, b: (n: number) => void, n: number): [number, number] {
-  let bestA = Number.POSITIVE_INFINITY;
-  let bestB = Number.POSITIVE_INFINITY;
-  for (let round = 0; round < 3; round++) {
-    bestA = Math.min(bestA, nsPerOp(a, n));
-    bestB = Math.min(bestB, nsPerOp(b, n));
-  }
-  return [bestA, bestB];
-}
 
 const off: StateRecorder = { active: () => false, record: () => undefined };
 let counted = 0;
@@ -76,7 +65,7 @@ const formattingLoop = (n: number) => {
   sink += s;
 };
 
-const [emptyNs, offNs] = pair(emptyLoop, offLoop, N);
+const [emptyNs, offNs] = pairedNsPerOp(emptyLoop, offLoop, N);
 report(
   'trackObject property read, tracing off',
   offNs / emptyNs,
@@ -84,7 +73,7 @@ report(
   { max: 1.5 },
   `${ns(offNs)} vs ${ns(emptyNs)}`,
 );
-const [emptyNestedNs, offNestedNs] = pair(emptyNestedLoop, offNestedLoop, N / 2);
+const [emptyNestedNs, offNestedNs] = pairedNsPerOp(emptyNestedLoop, offNestedLoop, N / 2);
 report(
   'trackObject nested read p.alice.balance, tracing off (two traps; the child proxy, and a property-descriptor check the Proxy invariants need)',
   offNestedNs / emptyNestedNs,
@@ -114,7 +103,7 @@ report('trackObject property read, tracing off, heap allocated per read', offByt
 });
 
 // Tracing on: every read records, capturing the user's location (a 4-frame stack capture).
-const [emptyOnNs, onNs] = pair(emptyLoop, onLoop, N_ON);
+const [emptyOnNs, onNs] = pairedNsPerOp(emptyLoop, onLoop, N_ON);
 report(
   'trackObject property read, tracing on (recorder only counts; location captured, not formatted)',
   onNs / emptyOnNs,

@@ -1,4 +1,5 @@
 import { compareText } from '../core/compareText.js';
+import { mergeInOrder } from '../core/mergeInOrder.js';
 import type { StateAccess, Trace } from '../types.js';
 import { CallOrder } from './CallOrder.js';
 import { stateOf } from './traceState.js';
@@ -23,20 +24,7 @@ function inOrder(state: StateAccess[]): StateAccess[] {
   }
   if (byService.size === 1) return [...state].sort((a, b) => a.seq - b.seq);
   const lists = [...byService.values()].map((list) => list.sort((a, b) => a.seq - b.seq));
-  const heads = lists.map(() => 0);
-  const merged: StateAccess[] = [];
-  for (;;) {
-    let pick = -1;
-    for (let i = 0; i < lists.length; i++) {
-      const candidate = lists[i]?.[heads[i] ?? 0];
-      if (candidate === undefined) continue;
-      const best = pick < 0 ? undefined : lists[pick]?.[heads[pick] ?? 0];
-      if (best === undefined || compareText(candidate.timestamp, best.timestamp) < 0) pick = i;
-    }
-    if (pick < 0) return merged;
-    merged.push(lists[pick]?.[heads[pick] ?? 0] as StateAccess);
-    heads[pick] = (heads[pick] ?? 0) + 1;
-  }
+  return mergeInOrder(lists, (a, b) => compareText(a.timestamp, b.timestamp) < 0);
 }
 
 /**

@@ -7,6 +7,7 @@ import { compareText } from '../core/compareText.js';
 import { isoTimestamp } from '../core/isoTimestamp.js';
 import type { EventRecord } from '../core/records/EventRecord.js';
 import { decodeMeta, decodeMetaValue } from '../core/records/metaAttributes.js';
+import { mergeInOrder } from '../core/mergeInOrder.js';
 import { decodeSpanEvent } from '../core/records/recordKinds.js';
 import { TraceDraft } from '../core/records/TraceDraft.js';
 import type { Meta, MetaValue, Trace, TraceEvent, TraceSpan } from '../types.js';
@@ -129,20 +130,7 @@ function inRecordingOrder(stored: Stored[]): EventRecord[] {
   const lists = [...byOrigin.values()].map((list) =>
     list.sort((a, b) => (a.seq >= 0 && b.seq >= 0 ? a.seq - b.seq : a.time - b.time)),
   );
-  const merged: EventRecord[] = [];
-  const heads = lists.map(() => 0);
-  for (;;) {
-    let pick = -1;
-    for (let i = 0; i < lists.length; i++) {
-      const candidate = lists[i]?.[heads[i] ?? 0];
-      if (candidate === undefined) continue;
-      const best = pick < 0 ? undefined : lists[pick]?.[heads[pick] ?? 0];
-      if (best === undefined || candidate.time < best.time) pick = i;
-    }
-    if (pick < 0) return merged;
-    merged.push(lists[pick]?.[heads[pick] ?? 0] as EventRecord);
-    heads[pick] = (heads[pick] ?? 0) + 1;
-  }
+  return mergeInOrder(lists, (a, b) => a.time < b.time);
 }
 
 /** Every event of a rebuilt trace in recording order (entity and request events together). */

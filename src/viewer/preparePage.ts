@@ -2,7 +2,7 @@ import { auditTrail } from '../analysis/auditTrail.js';
 import { criticalPath } from '../analysis/criticalPath.js';
 import { spanForest, spansInOrder, type SpanNode } from '../export/formats/spanTree.js';
 import { jaegerTraceUrl } from '../jaeger/traceUrl.js';
-import type { StateAccess, StateAccessKind, TraceSpan } from '../types.js';
+import type { MetaValue, StateAccess, StateAccessKind, TraceSpan } from '../types.js';
 import type {
   AccessView,
   CriticalPathView,
@@ -613,8 +613,8 @@ function readAccess(raw: unknown): StateAccess | undefined {
     timestamp,
     seq,
   };
-  if (raw.value !== undefined) copy.value = raw.value as StateAccess['value'];
-  if (raw.old_value !== undefined) copy.old_value = raw.old_value as StateAccess['old_value'];
+  if (raw.value !== undefined) copy.value = raw.value as MetaValue;
+  if (raw.old_value !== undefined) copy.old_value = raw.old_value as MetaValue;
   if (typeof raw.span_id === 'string') copy.span_id = raw.span_id;
   if (typeof raw.location === 'string') copy.location = raw.location;
   if (Array.isArray(raw.locks)) copy.locks = raw.locks as string[];
@@ -710,7 +710,11 @@ function readCriticalPath(
   if (given !== undefined && !valid) cuts.malformedAnalyses++;
   let computed = false;
   if (!valid) {
-    path = criticalPath({ spans: spans.read });
+    try {
+      path = criticalPath({ spans: spans.read });
+    } catch {
+      path = undefined; // not expected: the spans are checked copies
+    }
     computed = true;
   }
   if (!isRecord(path)) return undefined;

@@ -1,11 +1,15 @@
 import type { ClientDocument, ClientElement, ClientInput, ClientWindow } from './ClientDom.js';
 import type {
+  AccessView,
+  CriticalPathView,
   EntityView,
   EventView,
   MetaRow,
   PageData,
+  RaceView,
   SankeyPicture,
   TraceView,
+  VariableView,
 } from './PageData.js';
 
 /**
@@ -13,8 +17,8 @@ import type {
  * `(${viewerClient})(document, window)`, so it must use nothing from outside its own body (no
  * imports at run time, no helpers of this module; type imports are erased). It reads the page's
  * data from `#stepmark-data` and builds everything with createElement and textContent: no data
- * ever goes through innerHTML. Long lists (decisions, spans, traces) are virtual: only the rows
- * in view exist, so 10,000 decisions render as fast as 40.
+ * ever goes through innerHTML. Long lists (decisions, races, state accesses, the critical path,
+ * spans, traces) are virtual: only the rows in view exist, so 10,000 decisions render as fast as 40.
  * Marks `stepmark-viewer-rendered` (performance) and `data-rendered` on `<html>` after the first
  * render, and measures `stepmark-viewer-search` for each search.
  */
@@ -28,7 +32,7 @@ export function viewerClient(doc: ClientDocument, win: ClientWindow): void {
   const OVERSCAN = 8;
   /** Search runs this long after the last keystroke, ms. */
   const DEBOUNCE = 150;
-  /** Failing entities named in a trace's banner at most. */
+  /** Failing entities, and races, named in a trace's banner at most. */
   const BANNER = 5;
 
   function el(tag: string, className?: string, text?: string): ClientElement {
@@ -109,17 +113,34 @@ export function viewerClient(doc: ClientDocument, win: ClientWindow): void {
     entity: EntityView;
     event?: EventView;
   }
+  /** What the race list shows: each race, followed by its accesses. */
+  interface RaceRow {
+    race: RaceView;
+    access?: AccessView;
+  }
+  /** What the state list shows: each variable, followed by its (matching) accesses. */
+  interface StateRow {
+    variable: VariableView;
+    access?: AccessView;
+  }
   interface Match {
     rows: Row[];
     entities: number;
     decisions: number;
+    raceRows: RaceRow[];
+    races: number;
+    stateRows: StateRow[];
+    variables: number;
+    accesses: number;
   }
 
   const data = JSON.parse(byId('stepmark-data').textContent ?? '{}') as PageData;
   const traces: TraceView[] = Array.isArray(data.traces) ? data.traces : [];
   const failingOf = traces.map((t) => t.entities.filter((e) => e.failing === true));
+  const racesOf = traces.map((t) => (Array.isArray(t.races) ? t.races : []));
+  const stateOf = traces.map((t) => (Array.isArray(t.state) ? t.state : []));
 
-  // Search: lower-cased text of each entity and decision, built on first use.
+  // Search: lower-cased text of each entity, decision, race and state access, built on first use.
   const hays = new WeakMap<object, string>();
   function hayOf(item: EntityView | EventView): string {
     let hay = hays.get(item);
@@ -134,13 +155,53 @@ export function viewerClient(doc: ClientDocument, win: ClientWindow): void {
     }
     return hay;
   }
+  function accessHay(access: AccessView): string {
+    let hay = hays.get(access);
+    if (hay === undefined) {
+      hay = [
+        access.access,
+        access.value,
+        access.old,
+        access.task,
+        access.trace,
+        access.location,
+        access.service,
+        access.locks,
+      ]
+        .filter((part) => part !== undefined)
+        .join('\n')
+        .toLowerCase();
+      hays.set(access, hay);
+    }
+    return hay;
+  }
+  function raceHay(race: RaceView): string {
+    let hay = hays.get(race);
+    if (hay === undefined) {
+      hay = [
+        `race ${race.kind}\n${race.label}\n${race.variable}`.toLowerCase(),
+        ...race.accesses.map(accessHay),
+      ].join('\n');
+      hays.set(race, hay);
+    }
+    return hay;
+  }
 
   let query = '';
   let matches: Array<Match | undefined> = [];
   function matchOf(index: number): Match {
     const known = matches[index];
     if (known !== undefined) return known;
-    const match: Match = { rows: [], entities: 0, decisions: 0 };
+    const match: Match = {
+      rows: [],
+      entities: 0,
+      decisions: 0,
+      raceRows: [],
+      races: 0,
+      stateRows: [],
+      variables: 0,
+      accesses: 0,
+    };
     for (const entity of (traces[index] as TraceView).entities) {
       const whole = query === '' || hayOf(entity).includes(query);
       const events = whole ? entity.events : entity.events.filter((e) => hayOf(e).includes(query));
@@ -150,8 +211,52 @@ export function viewerClient(doc: ClientDocument, win: ClientWindow): void {
       match.rows.push({ entity });
       for (const event of events) match.rows.push({ entity, event });
     }
+    for (const race of racesOf[index] as RaceView[]) {
+      if (query !== '' && !raceHay(race).includes(query)) continue;
+      match.races++;
+      match.raceRows.push({ race });
+      for (const access of race.accesses) match.raceRows.push({ race, access });
+    }
+    for (const variable of stateOf[index] as VariableView[]) {
+      const whole = query === '' || variable.variable.toLowerCase().includes(query);
+      const accesses = whole
+        ? variable.accesses
+        : variable.accesses.filter((a) => accessHay(a).includes(query));
+      if (!whole && accesses.length === 0) continue;
+      match.variables++;
+      match.accesses += accesses.length;
+      match.stateRows.push({ variable });
+      for (const access of accesses) match.stateRows.push({ variable, access });
+    }
     matches[index] = match;
     return match;
+  }
+
+  /** Whether a search leaves anything of the trace to show. */
+  function matchesAny(index: number): boolean {
+    const match = matchOf(index);
+    return match.entities > 0 || match.races > 0 || match.variables > 0;
+  }
+
+  /** `race: lost update on accounts.alice.balance`. */
+  function raceTitle(race: RaceView): string {
+    return `race: ${race.label} on ${race.variable}`;
+  }
+
+  /** The tasks of a race's sides, each once, in order. */
+  function raceTasks(race: RaceView): string {
+    const tasks: string[] = [];
+    for (const access of race.accesses) if (!tasks.includes(access.task)) tasks.push(access.task);
+    return tasks.join(', ');
+  }
+
+  /** A value as an access shows it: `old → new` for a write that knows both. */
+  function accessValue(access: AccessView): string {
+    if (access.old !== undefined && access.value !== undefined)
+      return `${access.old} → ${access.value}`;
+    if (access.value !== undefined) return access.value;
+    if (access.old !== undefined) return `${access.old} → (${access.access === 'delete' ? 'deleted' : 'none'})`;
+    return '';
   }
 
   let selected = 0;
@@ -176,9 +281,10 @@ export function viewerClient(doc: ClientDocument, win: ClientWindow): void {
   function traceRow(index: number): ClientElement {
     const t = traces[index] as TraceView;
     const failing = failingOf[index] as EntityView[];
+    const races = racesOf[index] as RaceView[];
     const row = el(
       'div',
-      `trow${index === selected ? ' sel' : ''}${failing.length > 0 ? ' fail' : ''}`,
+      `trow${index === selected ? ' sel' : ''}${failing.length + races.length > 0 ? ' fail' : ''}`,
     );
     row.setAttribute('role', 'option');
     row.setAttribute('aria-selected', String(index === selected));
@@ -190,10 +296,19 @@ export function viewerClient(doc: ClientDocument, win: ClientWindow): void {
       plural(t.decisions, 'decision', 'decisions'),
     ];
     if (t.duration !== undefined) facts.push(formatMs(t.duration));
-    if (query !== '') facts.unshift(plural(matchOf(index).decisions, 'match', 'matches'));
+    if (races.length > 0) facts.push(plural(races.length, 'race', 'races'));
+    if (query !== '') {
+      const match = matchOf(index);
+      facts.unshift(plural(match.decisions + match.races + match.accesses, 'match', 'matches'));
+    }
     row.appendChild(el('div', 'tstats', facts.join(' · ')));
+    const firstRace = races[0];
     const first = failing[0];
-    if (first !== undefined) {
+    if (firstRace !== undefined) {
+      const others = races.length + failing.length - 1;
+      const more = others > 0 ? ` (+${others})` : '';
+      row.appendChild(el('div', 'tfail', `✗ ${raceTitle(firstRace)}${more}`));
+    } else if (first !== undefined) {
       const more = failing.length > 1 ? ` (+${failing.length - 1})` : '';
       const outcome = first.outcome;
       const text = `✗ ${first.id}: ${outcome === undefined ? '' : `${outcome.stage} ${outcome.action}`}${more}`;
@@ -207,7 +322,8 @@ export function viewerClient(doc: ClientDocument, win: ClientWindow): void {
   }
 
   const main = byId('trace');
-  let refreshDecisions: () => void = () => undefined;
+  /** What a search redraws in the trace shown: its decision, race and state lists. */
+  let refreshers: Array<() => void> = [];
   /** The virtual lists of the trace shown, redrawn when the window is resized. */
   let traceLists: Array<() => void> = [];
 
@@ -232,10 +348,10 @@ export function viewerClient(doc: ClientDocument, win: ClientWindow): void {
   function renderTrace(): void {
     main.replaceChildren();
     traceLists = [];
+    refreshers = [];
     const t = traces[selected];
     if (t === undefined) {
       main.appendChild(el('p', 'empty', 'No traces to show.'));
-      refreshDecisions = () => undefined;
       return;
     }
     const head = el('div', 'thead');
@@ -260,6 +376,14 @@ export function viewerClient(doc: ClientDocument, win: ClientWindow): void {
       plural(t.decisions, 'decision', 'decisions'),
       plural(t.spans.length, 'span', 'spans'),
     );
+    const races = racesOf[selected] as RaceView[];
+    const state = stateOf[selected] as VariableView[];
+    if (races.length > 0) facts.push(plural(races.length, 'race', 'races'));
+    if (state.length > 0)
+      facts.push(
+        plural(t.accesses ?? 0, 'state access', 'state accesses'),
+        plural(state.length, 'variable', 'variables'),
+      );
     main.appendChild(el('p', 'facts', facts.join(' · ')));
     if (t.meta.length > 0) main.appendChild(el('p', 'tmeta', `meta  ${metaLine(t.meta)}`));
     if (t.notes.length > 0) {
@@ -268,11 +392,30 @@ export function viewerClient(doc: ClientDocument, win: ClientWindow): void {
       main.appendChild(list);
     }
 
-    // The outcome first: the entities whose last decision failed, with the failing stage.
+    // The outcome first: the races, then the entities whose last decision failed, with the
+    // failing stage.
     const failing = failingOf[selected] as EntityView[];
+    const banner = el('div', 'failing');
+    banner.setAttribute('aria-label', 'Failing outcomes');
+    if (races.length > 0) {
+      banner.appendChild(el('strong', undefined, `${plural(races.length, 'race', 'races')} found`));
+      const list = el('ul', 'races');
+      for (const race of races.slice(0, BANNER)) {
+        const item = el('li');
+        item.appendChild(el('span', 'rkind', `race: ${race.label}`));
+        item.appendChild(doc.createTextNode(' on '));
+        item.appendChild(el('span', 'var', race.variable));
+        const tasks = raceTasks(race);
+        if (tasks !== '') item.appendChild(el('span', 'kind', ` (tasks ${tasks})`));
+        list.appendChild(item);
+      }
+      banner.appendChild(list);
+      if (races.length > BANNER)
+        banner.appendChild(
+          el('p', undefined, `and ${races.length - BANNER} more, all in the races below`),
+        );
+    }
     if (failing.length > 0) {
-      const banner = el('div', 'failing');
-      banner.setAttribute('aria-label', 'Failing outcomes');
       banner.appendChild(
         el(
           'strong',
@@ -299,7 +442,45 @@ export function viewerClient(doc: ClientDocument, win: ClientWindow): void {
         banner.appendChild(
           el('p', undefined, `and ${failing.length - BANNER} more, first in the list below`),
         );
-      main.appendChild(banner);
+    }
+    if (races.length + failing.length > 0) main.appendChild(banner);
+
+    // Races: each with the accesses of both sides.
+    if (races.length > 0) {
+      const part = section('Races');
+      const raceInfo = el('p', 'hint');
+      part.appendChild(raceInfo);
+      const host = el('div', 'races-list');
+      part.appendChild(host);
+      const raceDetail = el('pre', 'detail');
+      raceDetail.hidden = true;
+      let raceRows: RaceRow[] = [];
+      const raceList = virtualList(
+        host,
+        ROW,
+        () => raceRows.length,
+        (i) => {
+          const row = raceRows[i] as RaceRow;
+          return row.access === undefined
+            ? raceRow(row.race, raceDetail)
+            : accessRow(t, row.race.variable, row.access, raceDetail);
+        },
+      );
+      part.appendChild(raceDetail);
+      traceLists.push(raceList.draw);
+      const refresh = (): void => {
+        const match = matchOf(selected);
+        raceRows = match.raceRows;
+        raceInfo.textContent =
+          query === ''
+            ? 'Each race (accesses of one variable by tasks that nothing orders and no common lock guards), then its accesses in order. Click a row for all of it.'
+            : match.races === 0
+              ? 'No race of this trace matches the search.'
+              : `${plural(match.races, 'race', 'races')} of ${races.length} match the search.`;
+        raceList.reset();
+      };
+      refreshers.push(refresh);
+      refresh();
     }
 
     // Decisions per entity, the failing entities first.
@@ -324,7 +505,7 @@ export function viewerClient(doc: ClientDocument, win: ClientWindow): void {
     );
     decisions.appendChild(detail);
     traceLists.push(list.draw);
-    refreshDecisions = () => {
+    const refreshDecisions = (): void => {
       const match = matchOf(selected);
       rows = match.rows;
       info.textContent =
@@ -337,7 +518,73 @@ export function viewerClient(doc: ClientDocument, win: ClientWindow): void {
             : `${plural(match.decisions, 'decision', 'decisions')} of ${plural(match.entities, 'entity', 'entities')} match the search.`;
       list.reset();
     };
+    refreshers.push(refreshDecisions);
     refreshDecisions();
+
+    // State accesses per variable: the audit trail.
+    if (state.length > 0) {
+      const part = section('State');
+      const stateInfo = el('p', 'hint');
+      part.appendChild(stateInfo);
+      const host = el('div', 'state');
+      part.appendChild(host);
+      const stateDetail = el('pre', 'detail');
+      stateDetail.hidden = true;
+      let stateRows: StateRow[] = [];
+      const stateList = virtualList(
+        host,
+        ROW,
+        () => stateRows.length,
+        (i) => {
+          const row = stateRows[i] as StateRow;
+          return row.access === undefined
+            ? variableRow(row.variable, stateDetail)
+            : accessRow(t, row.variable.variable, row.access, stateDetail);
+        },
+      );
+      part.appendChild(stateDetail);
+      traceLists.push(stateList.draw);
+      const refresh = (): void => {
+        const match = matchOf(selected);
+        stateRows = match.stateRows;
+        stateInfo.textContent =
+          query === ''
+            ? 'Each variable, then its reads and writes in order: value, task, source location, and how each follows the previous access (after: ordered; concurrent: not). Click a row for all of it.'
+            : match.variables === 0
+              ? 'No state access of this trace matches the search.'
+              : `${plural(match.accesses, 'state access', 'state accesses')} of ${plural(match.variables, 'variable', 'variables')} match the search.`;
+        stateList.reset();
+      };
+      refreshers.push(refresh);
+      refresh();
+    }
+
+    // The critical path: the spans that made the trace as long as it was, and what each owns.
+    const critical = t.critical;
+    if (critical !== undefined && critical.segments.length > 0) {
+      const part = section('Critical path');
+      const computed = critical.computed === true ? ', computed by the page from the spans' : '';
+      part.appendChild(
+        el(
+          'p',
+          'hint',
+          `${formatMs(critical.duration)} along ${plural(critical.segments.length, 'span', 'spans')}, in time order, each with the part of the path it owns (self time, nothing counted twice)${computed}. Its spans are marked in the Gantt chart.`,
+        ),
+      );
+      const host = el('div', 'path');
+      part.appendChild(host);
+      const pathDetail = el('pre', 'detail');
+      pathDetail.hidden = true;
+      const pathList = virtualList(
+        host,
+        ROW,
+        () => critical.segments.length,
+        (i) => segmentRow(t, critical, i, pathDetail),
+      );
+      part.appendChild(pathDetail);
+      pathList.draw();
+      traceLists.push(pathList.draw);
+    }
 
     // The span tree as a Gantt chart.
     const spans = section('Spans');
@@ -360,7 +607,11 @@ export function viewerClient(doc: ClientDocument, win: ClientWindow): void {
         () => t.spans.length,
         (i) => {
           const span = t.spans[i] as TraceView['spans'][number];
-          const row = el('div', `row span${span.error === true ? ' fail' : ''}`);
+          const onPath = typeof span.critical === 'number';
+          const row = el(
+            'div',
+            `row span${span.error === true ? ' fail' : ''}${onPath ? ' crit' : ''}`,
+          );
           const name = el('span', 'sname', `${span.error === true ? '✗ ' : ''}${span.name}`);
           name.style.paddingLeft = `${Math.min(span.depth, 24) * 12 + 4}px`;
           row.appendChild(name);
@@ -383,7 +634,8 @@ export function viewerClient(doc: ClientDocument, win: ClientWindow): void {
             link.setAttribute('title', 'Open this span in Jaeger');
             row.appendChild(link);
           }
-          row.setAttribute('title', `${span.name}: ${formatMs(span.duration)}${open}`);
+          const path = onPath ? ` · on the critical path, ${formatMs(span.critical ?? 0)} of its own` : '';
+          row.setAttribute('title', `${span.name}: ${formatMs(span.duration)}${open}${path}`);
           row.addEventListener('click', () => {
             const facts = [
               `span ${span.name}  (${span.id})`,
@@ -392,6 +644,8 @@ export function viewerClient(doc: ClientDocument, win: ClientWindow): void {
               `${plural(span.decisions, 'decision', 'decisions')} recorded on it`,
             ];
             if (span.service !== undefined) facts.push(`service ${span.service}`);
+            if (onPath)
+              facts.push(`on the critical path: ${formatMs(span.critical ?? 0)} of its own`);
             showDetail(spanDetail, `${facts.join('\n')}\n\n${metaBlock(span.tags)}`);
           });
           return row;
@@ -477,6 +731,122 @@ export function viewerClient(doc: ClientDocument, win: ClientWindow): void {
     return row;
   }
 
+  function raceRow(race: RaceView, detail: ClientElement): ClientElement {
+    const row = el('div', 'row race fail');
+    row.appendChild(el('span', 'rkind', `✗ ${race.label}`));
+    row.appendChild(el('span', 'var', race.variable));
+    row.appendChild(el('span', 'count', plural(race.accesses.length, 'access', 'accesses')));
+    row.appendChild(el('span', 'meta', `tasks ${raceTasks(race)}`));
+    row.addEventListener('click', () => {
+      const sides = race.accesses.map((access) => accessText(access));
+      showDetail(detail, `${raceTitle(race)} (${race.kind})\n\n${sides.join('\n\n')}`);
+    });
+    return row;
+  }
+
+  function variableRow(variable: VariableView, detail: ClientElement): ClientElement {
+    const raced = variable.races ?? 0;
+    const row = el('div', `row var${raced > 0 ? ' fail' : ''}`);
+    row.appendChild(el('span', 'vname', variable.variable));
+    row.appendChild(
+      el('span', 'count', plural(variable.accesses.length, 'access', 'accesses')),
+    );
+    if (raced > 0) row.appendChild(el('span', 'rkind', `✗ ${plural(raced, 'race', 'races')}`));
+    row.addEventListener('click', () => {
+      const writes = variable.accesses.filter((a) => a.access !== 'read').length;
+      showDetail(
+        detail,
+        `${variable.variable}\n${plural(variable.accesses.length, 'access', 'accesses')}, ${plural(writes, 'write', 'writes')}${raced > 0 ? `, ${plural(raced, 'race', 'races')}` : ''}`,
+      );
+    });
+    return row;
+  }
+
+  /** Everything known of an access, as lines of text. */
+  function accessText(access: AccessView): string {
+    const lines = [
+      `${access.access}${access.seq >= 0 ? ` #${access.seq}` : ''}${access.time === '' ? '' : ` at ${access.time}`}`,
+      `task ${access.task}`,
+      `trace ${access.trace === '' ? '(not given)' : access.trace}`,
+    ];
+    if (access.old !== undefined) lines.push(`old value ${access.old}`);
+    if (access.value !== undefined) lines.push(`value ${access.value}`);
+    if (access.location !== undefined) lines.push(`at ${access.location}`);
+    if (access.locks !== undefined) lines.push(`holding ${access.locks}`);
+    if (access.service !== undefined) lines.push(`service ${access.service}`);
+    if (access.previous !== undefined)
+      lines.push(
+        `${access.previous.before ? 'after' : 'concurrent with'} #${access.previous.seq}, the previous access of the variable`,
+      );
+    if (access.race === true) lines.push('one side of a race');
+    return lines.join('\n');
+  }
+
+  function accessRow(
+    t: TraceView,
+    variable: string,
+    access: AccessView,
+    detail: ClientElement,
+  ): ClientElement {
+    const raced = access.race === true;
+    const row = el('div', `row acc${raced ? ' fail' : ''}`);
+    row.appendChild(el('span', 'seq', access.seq >= 0 ? `#${access.seq}` : access.time));
+    row.appendChild(el('span', 'access', `${raced ? '✗ ' : ''}${access.access}`));
+    row.appendChild(el('span', 'value', accessValue(access)));
+    row.appendChild(el('span', 'task', access.task));
+    if (access.trace !== '' && access.trace !== t.id)
+      row.appendChild(el('span', 'other', `trace ${access.trace.slice(0, 12)}`));
+    if (access.previous !== undefined)
+      row.appendChild(
+        el(
+          'span',
+          `link${access.previous.before ? '' : ' conc'}`,
+          `${access.previous.before ? 'after' : '∥ concurrent with'} #${access.previous.seq}`,
+        ),
+      );
+    row.appendChild(el('span', 'meta', access.location ?? ''));
+    const span = access.span === undefined ? undefined : t.spans[access.span];
+    if (span !== undefined) row.appendChild(el('span', 'on', `on ${span.name}`));
+    row.addEventListener('click', () => {
+      const on = span === undefined ? '' : `\nspan ${span.name}`;
+      showDetail(detail, `${variable}\n${accessText(access)}${on}`);
+    });
+    return row;
+  }
+
+  function segmentRow(
+    t: TraceView,
+    critical: CriticalPathView,
+    index: number,
+    detail: ClientElement,
+  ): ClientElement {
+    const segment = critical.segments[index] as CriticalPathView['segments'][number];
+    const span = segment.span === undefined ? undefined : t.spans[segment.span];
+    const row = el('div', `row seg${span?.error === true ? ' fail' : ''}`);
+    row.appendChild(el('span', 'sname', segment.name));
+    const share = critical.duration > 0 ? segment.self / critical.duration : 0;
+    const track = el('span', 'track');
+    const bar = el('span', `bar${segment.open === true ? ' open' : ''}`);
+    bar.style.left = `${critical.duration > 0 ? Math.min(100, (segment.start / critical.duration) * 100) : 0}%`;
+    bar.style.width = `${Math.min(100, share * 100)}%`;
+    track.appendChild(bar);
+    row.appendChild(track);
+    const open = segment.open === true ? ' (open)' : '';
+    row.appendChild(el('span', 'dur', `${formatMs(segment.self)}${open}`));
+    row.appendChild(el('span', 'share', `${Math.round(share * 100)}%`));
+    row.setAttribute('title', `${segment.name}: ${formatMs(segment.self)} of its own on the path`);
+    row.addEventListener('click', () => {
+      const facts = [
+        `${segment.name}: ${formatMs(segment.self)} of the path its own (${Math.round(share * 100)}% of ${formatMs(critical.duration)})${open}`,
+        `from +${formatMs(segment.start)} after the trace's first span start`,
+      ];
+      if (segment.service !== undefined) facts.push(`service ${segment.service}`);
+      if (span !== undefined) facts.push(`span ${span.id}, ${formatMs(span.duration)} in all`);
+      showDetail(detail, facts.join('\n'));
+    });
+    return row;
+  }
+
   function svg(tag: string, attributes: Record<string, string | number>): ClientElement {
     const element = doc.createElementNS(SVG, tag);
     for (const [name, value] of Object.entries(attributes))
@@ -527,36 +897,48 @@ export function viewerClient(doc: ClientDocument, win: ClientWindow): void {
   function showCount(): void {
     if (query === '') {
       const decisions = traces.reduce((n, t) => n + t.decisions, 0);
-      counter.textContent = [
+      const races = racesOf.reduce((n, r) => n + r.length, 0);
+      const parts = [
         plural(traces.length, 'trace', 'traces'),
         plural(decisions, 'decision', 'decisions'),
-      ].join(' · ');
+      ];
+      if (races > 0) parts.push(plural(races, 'race', 'races'));
+      counter.textContent = parts.join(' · ');
       return;
     }
     let decisions = 0;
     let entities = 0;
+    let races = 0;
+    let accesses = 0;
     for (const index of shownTraces) {
-      decisions += matchOf(index).decisions;
-      entities += matchOf(index).entities;
+      const match = matchOf(index);
+      decisions += match.decisions;
+      entities += match.entities;
+      races += match.races;
+      accesses += match.accesses;
     }
     const where =
       traces.length > 1
         ? ` in ${shownTraces.length} of ${plural(traces.length, 'trace', 'traces')}`
         : '';
-    counter.textContent =
-      entities === 0
-        ? 'no match'
-        : `${plural(decisions, 'decision', 'decisions')} of ${plural(entities, 'entity', 'entities')} match${where}`;
+    const parts: string[] = [];
+    if (entities > 0)
+      parts.push(
+        `${plural(decisions, 'decision', 'decisions')} of ${plural(entities, 'entity', 'entities')}`,
+      );
+    if (races > 0) parts.push(plural(races, 'race', 'races'));
+    if (accesses > 0) parts.push(plural(accesses, 'state access', 'state accesses'));
+    counter.textContent = parts.length === 0 ? 'no match' : `${parts.join(', ')} match${where}`;
   }
   function applySearch(): void {
     const start = win.performance.now();
     query = search.value.trim().toLowerCase();
     matches = [];
     shownTraces = traces.map((_, i) => i);
-    if (query !== '') shownTraces = shownTraces.filter((i) => matchOf(i).entities > 0);
+    if (query !== '') shownTraces = shownTraces.filter(matchesAny);
     showCount();
     traceList.reset();
-    refreshDecisions();
+    for (const refresh of refreshers) refresh();
     doc.documentElement.setAttribute('data-search', query);
     win.performance.measure('stepmark-viewer-search', { start, end: win.performance.now() });
   }
