@@ -521,11 +521,24 @@ function accessView(
   if (span !== undefined) view.span = span;
   const service = textOf(raw.service, cuts);
   if (service !== undefined) view.service = service;
+  const previous = raw.previous;
+  if (
+    isRecord(previous) &&
+    typeof previous.seq === 'number' &&
+    Number.isFinite(previous.seq) &&
+    typeof previous.happens_before === 'boolean'
+  )
+    view.previous = { seq: previous.seq, before: previous.happens_before };
   return view;
 }
 
 /** A race of the input as shown; undefined when it is not one (no kind, variable or accesses). */
-function readRace(raw: unknown, traceId: string, spans: SpanRows, cuts: Cuts): RaceView | undefined {
+function readRace(
+  raw: unknown,
+  traceId: string,
+  spans: SpanRows,
+  cuts: Cuts,
+): RaceView | undefined {
   if (!isRecord(raw) || typeof raw.kind !== 'string' || typeof raw.variable !== 'string')
     return undefined;
   const given: unknown = raw.accesses;
@@ -678,9 +691,12 @@ function readState(
     const view: VariableView = {
       variable: cut(variable, cuts),
       accesses: accesses.map((access) => {
-        const shown = accessView(access as unknown as Record<string, unknown>, traceId, spans, cuts);
-        if (access.previous !== undefined && Number.isFinite(access.previous.seq))
-          shown.previous = { seq: access.previous.seq, before: access.previous.happens_before };
+        const shown = accessView(
+          access as unknown as Record<string, unknown>,
+          traceId,
+          spans,
+          cuts,
+        );
         if (races.keys.has(accessKey(access.trace_id, access.seq))) shown.race = true;
         return shown;
       }),

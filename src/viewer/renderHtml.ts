@@ -20,7 +20,7 @@ function page(title: string, data: string): string {
 <body>
 <header class="top">
 <h1 id="title">${title}</h1>
-<input id="search" type="search" placeholder="Search entity ids, stages, actions, meta  ( / )" aria-label="Search entity ids, stages, actions and meta" autocomplete="off" spellcheck="false">
+<input id="search" type="search" placeholder="Search entity ids, stages, actions, meta, races, state  ( / )" aria-label="Search entity ids, stages, actions, meta, races and state accesses" autocomplete="off" spellcheck="false">
 <span id="count" role="status" aria-live="polite"></span>
 </header>
 <ul id="page-notes" class="notes" aria-label="What this page left out" hidden></ul>
@@ -38,15 +38,16 @@ function page(title: string, data: string): string {
 
 /**
  * One self-contained HTML page showing `traces` (one trace, or a list of them, e.g.
- * `processor.recent()`): per entity the timeline of its decisions with their meta, failing
- * outcomes first; the span tree as a Gantt chart; where the time went (a Sankey picture); a search
- * over entity ids, stages, actions and meta; a list of traces when there are several, and links
+ * `processor.recent()`): its races and, per entity, the timeline of its decisions with their
+ * meta, failing outcomes first; its state accesses per variable; its critical path; the span tree
+ * as a Gantt chart; where the time went (a Sankey picture); a search over entity ids, stages,
+ * actions, meta, races and state accesses; a list of traces when there are several, and links
  * to Jaeger with `jaegerUrl`. Its script and styles are inline and its data is embedded as JSON:
  * it loads nothing at view time, and its Content-Security-Policy forbids the network.
  * Options are checked here: a wrong one throws a `TypeError` naming it. The traces are not:
  * whatever they are, `renderHtml` returns a page, which skips what is not a trace, leaves out
- * malformed parts, cuts what is over its caps (1,000 traces, 100,000 decisions, 20,000 spans) and
- * says on the page how many of each.
+ * malformed parts, cuts what is over its caps (1,000 traces, 100,000 decisions, 20,000 spans,
+ * `PAGE_LIMITS`) and says on the page how many of each.
  * @example writeFileSync('traces.html', renderHtml(processor.recent(), { jaegerUrl: 'http://localhost:16686' }))
  */
 export function renderHtml(traces: unknown, options: ViewerOptions = {}): string {

@@ -6,6 +6,7 @@ export const STYLESHEET = `
 :root {
   --fg: #1d232b; --dim: #5f6b7a; --line: #e3e7ec; --bg: #fff; --panel: #f6f8fa;
   --fail: #b42318; --fail-bg: #fef3f2; --accent: #2454c7; --bar: #5b8def; --note: #7a4d00;
+  --crit: #7a3fd1;
   font: 13px/1.4 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;
   color: var(--fg); background: var(--bg);
 }
@@ -72,6 +73,24 @@ nav .vport { border: 0; border-radius: 0; max-height: calc(100vh - 46px); }
 .fail .sname { color: var(--fail); }
 .bar.open { background: repeating-linear-gradient(45deg, var(--bar), var(--bar) 4px, #a9c1f5 4px, #a9c1f5 8px); }
 .dur { width: 110px; text-align: right; color: var(--dim); font-variant-numeric: tabular-nums; }
+.race, .vhead { background: var(--panel); font-weight: 600; }
+.race.fail, .vhead.fail, .acc.fail { background: var(--fail-bg); box-shadow: inset 3px 0 var(--fail); }
+.rkind { color: var(--fail); font-weight: 600; }
+.row .var, .row .vname { max-width: 40%; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; }
+.failing .var { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-weight: 600; }
+.acc { padding-left: 28px; }
+.acc .seq { width: 64px; color: var(--dim); font-variant-numeric: tabular-nums; }
+.acc .access { width: 64px; font-weight: 600; }
+.acc.fail .access { color: var(--fail); }
+.acc .value { width: 180px; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; }
+.acc .task { width: 120px; }
+.acc .other { color: var(--note); }
+.acc .link { color: var(--dim); }
+.acc .link.conc { color: var(--note); font-weight: 600; }
+.share { width: 44px; text-align: right; color: var(--dim); font-variant-numeric: tabular-nums; }
+.seg .bar { background: var(--crit); }
+.span.crit { box-shadow: inset 3px 0 var(--crit); }
+.span.crit .bar { box-shadow: 0 0 0 2px var(--crit); }
 .sankey { overflow-x: auto; border: 1px solid var(--line); border-radius: 6px; padding: 4px; }
 .sankey .node { fill: var(--bar); }
 .sankey .node.err { fill: var(--fail); }

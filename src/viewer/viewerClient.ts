@@ -255,7 +255,8 @@ export function viewerClient(doc: ClientDocument, win: ClientWindow): void {
     if (access.old !== undefined && access.value !== undefined)
       return `${access.old} → ${access.value}`;
     if (access.value !== undefined) return access.value;
-    if (access.old !== undefined) return `${access.old} → (${access.access === 'delete' ? 'deleted' : 'none'})`;
+    if (access.old !== undefined)
+      return `${access.old} → (${access.access === 'delete' ? 'deleted' : 'none'})`;
     return '';
   }
 
@@ -634,7 +635,9 @@ export function viewerClient(doc: ClientDocument, win: ClientWindow): void {
             link.setAttribute('title', 'Open this span in Jaeger');
             row.appendChild(link);
           }
-          const path = onPath ? ` · on the critical path, ${formatMs(span.critical ?? 0)} of its own` : '';
+          const path = onPath
+            ? ` · on the critical path, ${formatMs(span.critical ?? 0)} of its own`
+            : '';
           row.setAttribute('title', `${span.name}: ${formatMs(span.duration)}${open}${path}`);
           row.addEventListener('click', () => {
             const facts = [
@@ -746,11 +749,9 @@ export function viewerClient(doc: ClientDocument, win: ClientWindow): void {
 
   function variableRow(variable: VariableView, detail: ClientElement): ClientElement {
     const raced = variable.races ?? 0;
-    const row = el('div', `row var${raced > 0 ? ' fail' : ''}`);
+    const row = el('div', `row vhead${raced > 0 ? ' fail' : ''}`);
     row.appendChild(el('span', 'vname', variable.variable));
-    row.appendChild(
-      el('span', 'count', plural(variable.accesses.length, 'access', 'accesses')),
-    );
+    row.appendChild(el('span', 'count', plural(variable.accesses.length, 'access', 'accesses')));
     if (raced > 0) row.appendChild(el('span', 'rkind', `✗ ${plural(raced, 'race', 'races')}`));
     row.addEventListener('click', () => {
       const writes = variable.accesses.filter((a) => a.access !== 'read').length;
@@ -771,7 +772,7 @@ export function viewerClient(doc: ClientDocument, win: ClientWindow): void {
     ];
     if (access.old !== undefined) lines.push(`old value ${access.old}`);
     if (access.value !== undefined) lines.push(`value ${access.value}`);
-    if (access.location !== undefined) lines.push(`at ${access.location}`);
+    if (access.location !== undefined) lines.push(`location ${access.location}`);
     if (access.locks !== undefined) lines.push(`holding ${access.locks}`);
     if (access.service !== undefined) lines.push(`service ${access.service}`);
     if (access.previous !== undefined)

@@ -2,7 +2,9 @@
 // with no console error and no network request, shows order_43's rejection by its fraud check
 // without a click, filters by search, runs no script from hostile traces, renders 10,000
 // decisions and 1,000 spans (time reported), survives bad input, works as built by esbuild (as
-// tsup builds dist/), and is served by viewerRoute in a running Express app.
+// tsup builds dist/), and is served by viewerRoute in a running Express app. Issue 12: a trace's
+// races are in the red banner and their list, its state accesses in theirs, its critical path
+// marked in the Gantt chart.
 // Run with `npm run test:browser` (vitest.browser.config.ts); `npm test` skips this file. Needs
 // only Chromium. Screenshots: artifacts/viewer/.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -14,11 +16,12 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ORDERS } from '../../examples/checkout/orders.js';
 import * as stepmark from '../../src/index.js';
-import type { Trace } from '../../src/types.js';
+import type { StateAccess, Trace } from '../../src/types.js';
 import { renderHtml, viewerRoute } from '../../src/viewer/index.js';
 import { listen } from '../support/listen.js';
 import { setupOtel, type Harness } from '../support/otelHarness.js';
 import { bigTrace } from '../viewer/bigTrace.js';
+import { LOST_UPDATE, TRANSFER_A } from '../viewer/raceTraces.js';
 import { browserSuiteSkip, CHROMIUM } from './browserSuite.js';
 
 // Browser globals, for the callbacks of page.evaluate (they run in the page; the project's
@@ -265,6 +268,19 @@ describe.skipIf(reason !== undefined)('viewer in Chromium', () => {
       '<a href="javascript:alert(6)">x</a>',
     ];
     const p = (i: number) => `${payloads[i % payloads.length]} #${i}`;
+    const written: StateAccess = {
+      variable: p(21),
+      access: 'write',
+      value: p(22),
+      old_value: { [p(23)]: [p(24)] },
+      trace_id: p(0),
+      task_id: p(25),
+      span_id: 'a1',
+      location: p(26),
+      timestamp: p(27),
+      seq: 1,
+      locks: [p(28)],
+    };
     const hostile: Trace = {
       trace_id: p(0),
       meta: { [p(1)]: p(2) },
@@ -297,7 +313,15 @@ describe.skipIf(reason !== undefined)('viewer in Chromium', () => {
           service: p(18),
         },
       ],
+      state: [written],
     };
+    hostile.races = [
+      {
+        kind: 'write_write',
+        variable: p(21),
+        accesses: [written, { ...written, task_id: p(29), seq: 2 }],
+      },
+    ];
     const watched = await open(
       renderHtml([hostile, { ...hostile, trace_id: p(19) }], {
         title: p(20),
@@ -309,12 +333,20 @@ describe.skipIf(reason !== undefined)('viewer in Chromium', () => {
     expect(await page.locator('main h2').innerText()).toContain(p(0));
     expect(await page.locator('h1').innerText()).toBe(p(20));
     expect(await page.locator('.failing').innerText()).toContain(p(3));
-    // Show the details of the decision, the entity and the span (all text).
+    expect(await page.locator('.failing').innerText()).toContain(`race: write/write on ${p(21)}`);
+    // Show the details of the decision, the entity, the span, the race and the access (all text).
     await page.locator('.decisions .row.ev').first().click();
-    expect(await page.locator('pre.detail').first().innerText()).toContain(p(11));
+    expect(await page.locator('section:has(.decisions) pre.detail').innerText()).toContain(p(11));
     await page.locator('.decisions .row.ent').first().click();
     await page.locator('.gantt .row').first().click();
-    expect(await page.locator('pre.detail').nth(1).innerText()).toContain(p(17));
+    expect(await page.locator('section:has(.gantt) pre.detail').innerText()).toContain(p(17));
+    await page.locator('.races-list .row.race').click();
+    expect(await page.locator('section:has(.races-list) pre.detail').innerText()).toContain(p(29));
+    await page.locator('.state .row.acc').click();
+    const access = await page.locator('section:has(.state) pre.detail').innerText();
+    for (const i of [21, 22, 25, 26, 28]) expect(access).toContain(p(i));
+    expect(access).toContain(JSON.stringify({ [p(23)]: [p(24)] })); // values are shown as JSON
+    await page.locator('.path .row').first().click();
     await page.locator('.trow').nth(1).click();
     await search(page, payloads[0] as string);
     await page.locator('.sankey text').first().hover();
@@ -374,6 +406,65 @@ describe.skipIf(reason !== undefined)('viewer in Chromium', () => {
     );
     expectQuiet(watched);
   }, 120_000);
+
+  it('names a race in the banner and lists it, the state accesses and the critical path', async () => {
+    const watched = await open(renderHtml([LOST_UPDATE, ...demo]));
+    const { page } = watched;
+    expect(await page.locator('#count').innerText()).toBe('3 traces · 12 decisions · 1 race');
+    // The outcome first: the race, red, without a click.
+    const banner = page.locator('.failing');
+    expect(await banner.isVisible()).toBe(true);
+    expect(await banner.innerText()).toBe(
+      '1 race found\nrace: lost update on accounts.alice.balance (tasks t2:request, t1:request)',
+    );
+    expect(await banner.locator('.rkind').evaluate((e) => getComputedStyle(e).color)).toBe(
+      'rgb(180, 35, 24)',
+    );
+    expect(await page.locator('.trow .tfail').first().innerText()).toBe(
+      '✗ race: lost update on accounts.alice.balance',
+    );
+    // The race and the accesses of both sides, the other transfer's trace named.
+    const races = await page.locator('.races-list .row').allInnerTexts();
+    expect(races).toEqual([
+      expect.stringMatching(/^✗ lost update\s+accounts\.alice\.balance\s+3 accesses/),
+      expect.stringMatching(/^#41\s+read\s+100\s+t2:request\s+\/srv\/bank\.ts:81:5/),
+      expect.stringMatching(
+        new RegExp(`^#44\\s+write\\s+100 → 70\\s+t1:request\\s+trace ${TRANSFER_A.slice(0, 12)}`),
+      ),
+      expect.stringMatching(/^#47\s+write\s+100 → 50\s+t2:request\s+∥ concurrent with #44/),
+    ]);
+    // The state list, read back from the DOM: each variable, then its accesses.
+    const state = await page.locator('.state .row').allInnerTexts();
+    expect(state).toEqual([
+      expect.stringMatching(/^accounts\.alice\.balance\s+2 accesses\s+✗ 1 race/),
+      expect.stringMatching(/^#41\s+✗ read\s+100\s+t2:request\s+\/srv\/bank\.ts:81:5/),
+      expect.stringMatching(/^#47\s+✗ write\s+100 → 50\s+t2:request\s+∥ concurrent with #44/),
+      expect.stringMatching(/^audit\.log\s+1 access/),
+      expect.stringMatching(/^#42\s+write\s+\["transfer",30\]\s+t2:request/),
+    ]);
+    expect(await page.locator('.state .row.acc.fail').count()).toBe(2);
+    // The critical path, and its spans marked in the Gantt chart.
+    expect(await page.locator('.path .row').allInnerTexts()).toEqual([
+      expect.stringMatching(/^POST \/transfer\s+4 ms\s+13%/),
+      expect.stringMatching(/^read balance\s+2 ms\s+7%/),
+      expect.stringMatching(/^fraud api\s+20 ms\s+67%/),
+      expect.stringMatching(/^write balance\s+4 ms\s+13%/),
+    ]);
+    expect(await page.locator('.gantt .row.crit').count()).toBe(4);
+    await page.screenshot({ path: join(ARTIFACTS, '08-race.png'), fullPage: true });
+
+    // Search finds the race and the accesses by location, across traces.
+    await search(page, 'bank.ts:81');
+    expect(await page.locator('#count').innerText()).toBe(
+      '1 race, 1 state access match in 1 of 3 traces',
+    );
+    expect(await page.locator('.trow').count()).toBe(1);
+    expect(await page.locator('.state .row').allInnerTexts()).toEqual([
+      expect.stringMatching(/^accounts\.alice\.balance/),
+      expect.stringMatching(/^#41\s+✗ read/),
+    ]);
+    expectQuiet(watched);
+  }, 60_000);
 
   it('lists 1,000 traces virtually and says what it cut', async () => {
     const traces = Array.from({ length: 1_200 }, (_, i) => ({

@@ -5,6 +5,7 @@ import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import fc, { type Arbitrary } from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as stepmark from '../../src/index.js';
+import * as concurrency from '../../src/concurrency/index.js';
 import type { Trace } from '../../src/index.js';
 import { setupOtel, type Harness } from '../support/otelHarness.js';
 import { configureFuzz, FUZZ_RUNS, fuzzTimeout } from './support/fuzzConfig.js';
@@ -21,7 +22,7 @@ configureFuzz();
 
 let h: Harness;
 beforeAll(() => {
-  h = setupOtel();
+  h = setupOtel({ processor: { analyzers: [new concurrency.RaceDetector()] } });
 });
 afterAll(async () => {
   await h.teardown();
@@ -110,6 +111,41 @@ const enterMetaCalls = calls(
     ['enter+exit', (meta, exitMeta) => exitAll(stepmark.enter(meta), exitMeta)],
     ['enterEntity+exit', (meta, exitMeta) => exitAll(stepmark.enterEntity('o', meta), exitMeta)],
     ['scope.enter+exit', (meta, exitMeta) => exitAll(orders.enter('o', meta), exitMeta)],
+  ],
+);
+
+/** State accesses, functions and errors whose variable, values, names and meta are hostile. */
+const concurrencyCalls = calls(
+  [hostileLabel, hostileMeta, hostileMeta],
+  [
+    [
+      'trackStateChange',
+      (variable, oldValue, newValue) =>
+        concurrency.trackStateChange(variable as never, oldValue, newValue, 'write'),
+    ],
+    [
+      'trackStateChange(access)',
+      (access, value) => concurrency.trackStateChange('x', value, value, access as never),
+    ],
+    [
+      'trackAsync',
+      (name, value) =>
+        concurrency.trackAsync(name as never, () =>
+          concurrency.trackStateChange('x', 0, value, 'read'),
+        ),
+    ],
+    [
+      'trackFunction',
+      (name, arg) => concurrency.trackFunction(name as never, [arg], (a: unknown) => a),
+    ],
+    ['trackError', (error, meta) => concurrency.trackError(error, meta as never)],
+    [
+      'trackLockAcquire+Release',
+      (id) => {
+        concurrency.trackLockAcquire(id as never);
+        concurrency.trackLockRelease(id as never);
+      },
+    ],
   ],
 );
 
@@ -235,6 +271,12 @@ describe('fuzz: recording API', () => {
   it(
     'takes any enter and exit meta',
     () => measured('core: hostile enter/exit meta', callsProperty(enterMetaCalls, 4)),
+    fuzzTimeout(1_000),
+  );
+
+  it(
+    'takes any state access, function, error and lock id (stepmark-otel/concurrency)',
+    () => measured('core: hostile concurrency calls', callsProperty(concurrencyCalls, 6)),
     fuzzTimeout(1_000),
   );
 

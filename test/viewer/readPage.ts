@@ -2,11 +2,16 @@
 // script and style, its Content-Security-Policy.
 import type { PageData } from '../../src/viewer/PageData.js';
 
-/** The JSON data block, parsed. */
-export function pageData(html: string): PageData {
+/** The JSON data block as the page holds it (what the client script reads as its text). */
+export function dataBlock(html: string): string {
   const match = /<script type="application\/json" id="stepmark-data">([^<]*)<\/script>/.exec(html);
   if (match === null) throw new Error('no data block in the page');
-  return JSON.parse(match[1] as string) as PageData;
+  return match[1] as string;
+}
+
+/** The JSON data block, parsed. */
+export function pageData(html: string): PageData {
+  return JSON.parse(dataBlock(html)) as PageData;
 }
 
 /** The text of every `<script>` element without a type (the ones a browser runs). */

@@ -364,6 +364,43 @@ describe('renderHtml', () => {
           outcomes: field,
           dropped_events: field,
           incomplete: field,
+          // Issue 12's analyses: races, state accesses, a critical path of any shape.
+          races: fc.oneof(
+            field,
+            fc.array(
+              fc.oneof(
+                field,
+                fc.record({
+                  kind: field,
+                  variable: field,
+                  accesses: fc.oneof(field, fc.array(field)),
+                }),
+              ),
+            ),
+          ),
+          state: fc.oneof(
+            field,
+            fc.array(
+              fc.record({
+                variable: fc.oneof(field, fc.string()),
+                access: fc.oneof(field, fc.constantFrom('read', 'write', 'delete')),
+                value: field,
+                old_value: field,
+                trace_id: field,
+                task_id: fc.oneof(field, fc.string()),
+                timestamp: fc.oneof(field, fc.string()),
+                seq: fc.oneof(field, fc.integer()),
+                previous: field,
+                locks: field,
+                span_id: field,
+                service: field,
+              }),
+            ),
+          ),
+          critical_path: fc.oneof(
+            field,
+            fc.record({ duration_ms: field, segments: fc.oneof(field, fc.array(field)) }),
+          ),
         },
         { requiredKeys: ['trace_id'] },
       );

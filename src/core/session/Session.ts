@@ -198,7 +198,8 @@ export class Session implements SessionHandle, RaceOwner {
     if (this.traceId === undefined && span !== undefined && span.isRecording()) {
       this.bind(span.spanContext().traceId, span);
     }
-    const record = this.#log.state(input, this.traceId ?? INVALID_TRACEID, span, this);
+    const traceId = this.traceId ?? span?.spanContext().traceId ?? INVALID_TRACEID;
+    const record = this.#log.state(input, traceId, span, this);
     if (record !== undefined) this.#attach(record, span);
     return record;
   }
