@@ -23,7 +23,9 @@ describe('trackEventLoopTasks: timers, immediates and intervals as tasks of thei
   let uninstall: () => void;
   beforeEach(() => {
     races = [];
-    h = setupOtel({ processor: { analyzers: [new RaceDetector({ onRace: (r) => races.push(r) })] } });
+    h = setupOtel({
+      processor: { analyzers: [new RaceDetector({ onRace: (r) => races.push(r) })] },
+    });
     uninstall = trackEventLoopTasks();
   });
   afterEach(async () => {

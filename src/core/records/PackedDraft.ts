@@ -26,7 +26,10 @@ export class PackedDraft {
   /** Entity events first, each entity's together and in order, then the request's. */
   readonly #events: Array<string | Meta | undefined>;
   readonly #times: Float64Array;
-  /** State accesses and races are rare beside decisions: kept as their JSON. */
+  /**
+   * State accesses: the records (their live references dropped) until first read, then their
+   * JSON; races: their JSON, shared with the draft (a race object is never changed).
+   */
   #stateRecords: EventRecord[] | undefined;
   #state: StateAccess[] | undefined;
   readonly #traceId: string;
