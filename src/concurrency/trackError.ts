@@ -3,7 +3,7 @@ import type { MetaInput } from '../core/record.js';
 import { registry, reportInternalError } from '../core/registry.js';
 import { isPlainObject } from '../core/sanitize.js';
 import { trackingSite } from './tasks.js';
-import { errorText } from './trackFunction.js';
+import { errorName, errorText } from './errorText.js';
 
 /**
  * Records an error the application handled or is about to throw: an `error: <Name>` event of
@@ -16,7 +16,6 @@ export function trackError(error: unknown, meta?: MetaInput): void {
   try {
     const site = trackingSite();
     if (site === undefined) return;
-    const name = error instanceof Error ? error.name : typeof error;
     // Meta of another shape (a string, a Map) is kept whole under `meta`, as `enter`'s exit does.
     const given =
       meta === undefined
@@ -25,7 +24,7 @@ export function trackError(error: unknown, meta?: MetaInput): void {
           ? meta
           : { meta };
     const recorded = { ...given, message: errorText(error), task_id: site.task.label };
-    site.session.record('error', name, recorded, site.span);
+    site.session.record('error', errorName(error), recorded, site.span);
     const span = site.span;
     if (span !== undefined && span.isRecording()) {
       span.recordException(error instanceof Error ? error : errorText(error));

@@ -1,5 +1,6 @@
 import { isThenable } from '../core/isThenable.js';
 import { registry, reportInternalError } from '../core/registry.js';
+import { errorText } from './errorText.js';
 import { trackingSite, type TrackingSite } from './tasks.js';
 
 /**
@@ -68,15 +69,5 @@ function exited(
     site.session.record(name, threw ? 'threw' : 'exited', meta, site.span);
   } catch (caught) {
     reportInternalError('trackFunction', caught);
-  }
-}
-
-/** `Name: message` of an error, or the thrown value as text. */
-export function errorText(error: unknown): string {
-  try {
-    if (error instanceof Error) return `${error.name}: ${error.message}`;
-    return String(error);
-  } catch {
-    return '[unprintable]';
   }
 }
