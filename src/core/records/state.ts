@@ -1,7 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { MetaValue, StateAccess, StateAccessKind, Trace } from '../../types.js';
 import {
-  ATTR_SEQ,
   ATTR_STATE_ACCESS,
   ATTR_STATE_LOCATION,
   ATTR_STATE_LOCKS,
@@ -45,11 +44,13 @@ export const STATE: RecordKind = {
 
   encode(record) {
     const d = stateDetailOf(record);
+    // Literal keys (ATTR_SEQ, ATTR_STATE_*): V8 builds the object from one boilerplate, which
+    // computed keys would prevent. The round trip test fails if they drift.
     const attributes: Attributes = {
-      [ATTR_SEQ]: record.seq,
-      [ATTR_STATE_VARIABLE]: d.variable,
-      [ATTR_STATE_ACCESS]: d.access,
-      [ATTR_STATE_TASK]: d.taskId,
+      'stepmark.seq': record.seq,
+      'stepmark.state.variable': d.variable,
+      'stepmark.state.access': d.access,
+      'stepmark.state.task': d.taskId,
     };
     if (d.value !== undefined) attributes[ATTR_STATE_VALUE] = attributeValue(d.value);
     if (d.oldValue !== undefined) attributes[ATTR_STATE_OLD_VALUE] = attributeValue(d.oldValue);

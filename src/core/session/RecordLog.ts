@@ -47,6 +47,8 @@ export class RecordLog {
   /** Epoch milliseconds minus performance.now(), taken as the SDK anchors its spans. */
   readonly #epochOffset = Date.now() - performance.now();
   #eventCount = 0;
+  #lastVariable: string | undefined = undefined;
+  #lastRedacted = false;
   #trackWrites = 0;
   /** Counts each cap a meta value meets (see `OnCap`); bound once, passed to every sanitize. */
   readonly #onCap = (): void => {
@@ -175,7 +177,7 @@ export class RecordLog {
     }
     const max = o.maxStringLength;
     const variable = labelOf(input.variable, max);
-    const redacted = o.redactor.redacts(lastSegment(variable));
+    const redacted = this.#redactsVariable(variable);
     const perf = o.clock === undefined ? performance.now() : Number.NaN;
     const record = new EventRecord(
       STATE,
@@ -203,6 +205,18 @@ export class RecordLog {
     );
     STATE.show(record, this.draft);
     return record;
+  }
+
+  /**
+   * Whether a variable's values are redacted (its last path segment is a redacted key). The last
+   * verdict is kept: accesses come in runs on one variable.
+   */
+  #redactsVariable(variable: string): boolean {
+    if (variable !== this.#lastVariable) {
+      this.#lastVariable = variable;
+      this.#lastRedacted = this.#options.redactor.redacts(lastSegment(variable));
+    }
+    return this.#lastRedacted;
   }
 
   /** A state value as stored: sanitized like meta, or REDACTED. */
