@@ -4,6 +4,7 @@ import { registry, reportInternalError } from '../core/registry.js';
 import type { Task } from './engine/Task.js';
 import { taskModel } from './engine/TaskModel.js';
 import { endTask, taskStorage, trackingSite } from './tasks.js';
+import { whenSettled } from './whenSettled.js';
 
 /** Longest task name kept. */
 const MAX_NAME = 128;
@@ -12,8 +13,8 @@ const MAX_NAME = 128;
  * Runs `fn` as a task of its own, a branch of the running one (wrap each `Promise.all` branch):
  * its accesses are ordered after what the parent did before spawning it, not against its
  * siblings, and before what follows its end in the task that awaits it. Returns what `fn`
- * returns (a promise for its result when it returns one; a rejection stays unhandled unless
- * you handle it). When tracing is off it just calls `fn`.
+ * returns, its very promise included. While traced, that promise is watched, which counts as
+ * handling it: await what `trackAsync` returns. When tracing is off it just calls `fn`.
  * @example await Promise.all([trackAsync('debit', () => debit(a)), trackAsync('credit', () => credit(b))])
  */
 export function trackAsync<T>(name: string, fn: () => T): T {
@@ -41,16 +42,7 @@ export function trackAsync<T>(name: string, fn: () => T): T {
   const from = parent;
   const branch = child;
   // The join runs when the branch settles (what awaiting it orders), in the parent's context.
-  return Promise.resolve(result).then(
-    (value) => {
-      finish(from, branch);
-      return value;
-    },
-    (error: unknown) => {
-      finish(from, branch);
-      throw error;
-    },
-  ) as T;
+  return whenSettled(result, 'trackAsync', () => finish(from, branch));
 }
 
 /** The branch ended and its parent gets its result: the end→join edge. */

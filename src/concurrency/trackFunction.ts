@@ -2,12 +2,14 @@ import { isThenable } from '../core/isThenable.js';
 import { registry, reportInternalError } from '../core/registry.js';
 import { errorText } from './errorText.js';
 import { trackingSite, type TrackingSite } from './tasks.js';
+import { whenSettled } from './whenSettled.js';
 
 /**
  * Runs `fn(...args)` and records its call: `<name>: entered` (with the arguments) at entry, and
  * `<name>: exited` with `duration_ms` (or `<name>: threw` with the error) when it returns or
  * its promise settles. Recorded at entry and at exit, so nested calls nest in recording order
- * and the critical path counts each millisecond once. Returns what `fn` returns.
+ * and the critical path counts each millisecond once. Returns what `fn` returns, its very
+ * promise included (watched while traced, which counts as handling it, as with `trackAsync`).
  * @example const total = await trackFunction('priceOrder', [order], priceOrder)
  */
 export function trackFunction<A extends unknown[], R>(
@@ -31,16 +33,9 @@ export function trackFunction<A extends unknown[], R>(
     exited(site, name, start, undefined, false);
     return result;
   }
-  return Promise.resolve(result).then(
-    (value) => {
-      exited(site, name, start, undefined, false);
-      return value;
-    },
-    (error: unknown) => {
-      exited(site, name, start, error, true);
-      throw error;
-    },
-  ) as R;
+  return whenSettled(result, 'trackFunction', (failed, error) =>
+    exited(site, name, start, error, failed),
+  );
 }
 
 function entered(name: string, args: readonly unknown[]): TrackingSite | undefined {

@@ -348,6 +348,31 @@ describe('race detection through the processor (issue 12 scenarios)', () => {
     expect(root?.events.some((e) => e.name === 'exception')).toBe(true);
   });
 
+  it('trackAsync and trackFunction return fn’s very promise, and add no unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await h.request(async () => {
+        const p = Promise.resolve(7);
+        expect(trackAsync('same', () => p)).toBe(p);
+        expect(trackFunction('same', [], () => p)).toBe(p);
+        // Handled where it was made, its tracked return ignored: no rejection may escape.
+        const failing = Promise.reject(new Error('handled by its maker'));
+        failing.catch(() => undefined);
+        void trackAsync('ignored', () => failing);
+        void trackFunction('ignored', [], () => failing);
+        await turn();
+        await turn();
+      });
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
+    const [t] = await h.traces();
+    expect(t?.events?.map((e) => `${e.stage} ${e.action}`)).toContain('ignored threw');
+  });
+
   it('everything is a no-op with tracing off, and trackAsync/withLock still run fn', async () => {
     const mutex = new Mutex();
     trackStateChange('x', 0, 1, 'write');
