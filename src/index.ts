@@ -7,6 +7,13 @@ export type { EntityId, MetaInput } from './core/record.js';
 export { scope, type Scope } from './core/scope.js';
 export { withTracing, WITH_TRACING_SPAN } from './core/withTracing.js';
 export { addTag, span } from './core/flowSpan.js';
+export {
+  logFields,
+  pinoMixin,
+  winstonFormat,
+  type LogFields,
+  type WinstonFormatLike,
+} from './logs/logFields.js';
 export { stats, type RegistryStats } from './core/registry.js';
 export type { StepmarkOptions } from './core/options.js';
 export { checkOptions } from './core/checkOptions.js';
