@@ -10,6 +10,7 @@ import {
   TraceNotFoundError,
 } from '../jaeger/JaegerClient.js';
 import { analyze, analyzeJaeger } from './analyze.js';
+import { auditVerify } from './audit.js';
 import { failure, unexpectedError, type CliResult } from './CliResult.js';
 import { jaegerEntity, jaegerTrace } from './jaegerCommands.js';
 import { packageVersion } from './packageVersion.js';
@@ -37,6 +38,9 @@ const USAGE = `usage:
       the decisions of one distributed trace: all services, entities merged, events in time order
   stepmark-otel jaeger entity <entityId> [--service NAME] [--since 1h] [--json] [--jaeger-url URL]
       the decision history of one entity across traces
+  stepmark-otel audit verify <file...> [--key-env NAME] [--json]
+      checks an audit trail written by AuditSink, files oldest first (audit.jsonl.2 audit.jsonl.1
+      audit.jsonl): "verified N lines" (exit 0), or the first line changed, removed or reordered
   stepmark-otel --version
 
   --entity       show only this entity's decisions, across the traces of the file
@@ -46,7 +50,8 @@ const USAGE = `usage:
   --trace        analyze this distributed trace, read from Jaeger, instead of a file
   --since        how far back to search: 30m, 1h, 2d, 1h30m (default 1h)
   --service      search this service only (default: every service Jaeger knows)
-  --limit        traces to read per service (default 100; the output says when it was reached)`;
+  --limit        traces to read per service (default 100; the output says when it was reached)
+  --key-env      the environment variable holding the audit trail's HMAC key (never on argv)`;
 
 type Command = 'show' | 'view' | 'analyze' | 'jaeger trace' | 'jaeger entity';
 type OptionName = 'entity' | 'out' | 'jaeger-url' | 'service' | 'since' | 'limit' | 'trace';
@@ -100,7 +105,7 @@ function commandOf(positionals: readonly string[]): { command: Command; operand:
   const [first, ...rest] = positionals;
   let command: Command;
   let args: string[];
-  if (first === undefined) return 'missing a command: show, view, analyze or jaeger';
+  if (first === undefined) return 'missing a command: show, view, analyze, audit or jaeger';
   if (first === 'show' || first === 'view' || first === 'analyze') {
     command = first;
     args = rest;
@@ -157,6 +162,7 @@ export async function run(
         since: { type: 'string' },
         limit: { type: 'string' },
         trace: { type: 'string' },
+        'key-env': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', default: false },
       },
@@ -172,6 +178,8 @@ export async function run(
       return failure(1, 'version unknown: no package.json of stepmark-otel found');
     return { code: 0, stdout: `${version}\n`, stderr: '' };
   }
+  if (positionals[0] === 'audit') return await audit(positionals.slice(1), values, env);
+  if (values['key-env'] !== undefined) return usageError('--key-env: only with audit verify');
   const named = commandOf(positionals);
   if (typeof named === 'string') return usageError(named);
   const { command, operand } = named;
@@ -275,6 +283,36 @@ export async function run(
     ) {
       return failure(1, error.message);
     }
+    return unexpectedError(error);
+  }
+}
+
+/** `audit verify <file...> [--key-env NAME] [--json]`. */
+async function audit(
+  args: readonly string[],
+  values: { json: boolean; 'key-env'?: string | undefined } & Partial<
+    Record<OptionName, string | undefined>
+  >,
+  env: NodeJS.ProcessEnv,
+): Promise<CliResult> {
+  const [sub, ...files] = args;
+  if (sub === undefined) return usageError('missing an audit command: verify');
+  if (sub !== 'verify') return usageError(`unknown command: audit ${sub}`);
+  if (files.length === 0) return usageError('missing <file...> (oldest first)');
+  for (const option of OPTIONS) {
+    if (values[option] !== undefined)
+      return usageError(`--${option}: not an option of audit verify`);
+  }
+  const keyEnv = values['key-env'];
+  let key: string | undefined;
+  if (keyEnv !== undefined) {
+    key = env[keyEnv];
+    if (!key)
+      return failure(2, `--key-env: the environment variable ${keyEnv} is not set or empty`);
+  }
+  try {
+    return await auditVerify(files, { json: values.json, key });
+  } catch (error) {
     return unexpectedError(error);
   }
 }

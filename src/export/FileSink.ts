@@ -87,16 +87,26 @@ export class FileSink implements TraceSink {
 
   /** Queues the trace for writing. */
   export(trace: Trace): void {
-    const line = `${JSON.stringify(trace)}\n`;
+    this.appendLine(JSON.stringify(trace));
+  }
+
+  /**
+   * Queues one line of text (without its newline) in the same ordered writer, for sinks that
+   * format their own lines (`AuditSink`). Returns false when it was dropped and counted.
+   * @example sink.appendLine(JSON.stringify({ note: 'restarted' }))
+   */
+  appendLine(text: string): boolean {
+    const line = `${text}\n`;
     const bytes = Buffer.byteLength(line);
     // An empty queue takes any line: one trace larger than the bound is still written.
     if (this.#closed || (this.#queuedBytes > 0 && this.#queuedBytes + bytes > this.#maxBuffered)) {
       this.#dropped++;
-      return;
+      return false;
     }
     this.#queue.push({ line, bytes });
     this.#queuedBytes += bytes;
     this.#writing ??= this.#write();
+    return true;
   }
 
   /** Resolves when everything queued has reached the file; rejects once if a write failed. */

@@ -1,5 +1,20 @@
 // stepmark-otel/export: sinks for finished traces. Hand-written: named exports only.
 export {
+  AUDIT_GENESIS,
+  chainHash,
+  formatAuditLine,
+  parseAuditLine,
+  type AuditKey,
+  type AuditLine,
+} from './audit/auditChain.js';
+export {
+  AuditVerifier,
+  type AuditProblem,
+  type AuditProblemKind,
+  type AuditVerification,
+} from './audit/AuditVerifier.js';
+export { AuditSink, type AuditSinkOptions } from './AuditSink.js';
+export {
   ConsoleSink,
   DEFAULT_CONSOLE_PREFIX,
   type ConsoleFormat,

@@ -253,7 +253,7 @@ describe('stepmark-otel CLI usage', () => {
 
   it('says what is missing or wrong, then prints the usage, exit 2', async () => {
     const cases: Array<[string[], string]> = [
-      [[], 'missing a command: show, view, analyze or jaeger'],
+      [[], 'missing a command: show, view, analyze, audit or jaeger'],
       [['jaeger'], 'missing a jaeger command: trace or entity'],
       [['jaeger', 'trace'], 'missing <traceId>'],
       [['jaeger', 'entity'], 'missing <entityId>'],
