@@ -9,10 +9,18 @@ export interface AuditVerifyOptions {
   json: boolean;
   /** The HMAC key, read by the caller from the environment (never from argv: it would show in `ps`). */
   key?: string | undefined;
+  /** Longest line read; default MAX_AUDIT_LINE_BYTES (tests give less). */
+  maxLineBytes?: number;
 }
 
+/** Longest audit line read (a trace as `FileSink` writes it is far smaller): past it, exit 2. */
+export const MAX_AUDIT_LINE_BYTES = 64 * 1024 * 1024;
+
+/** A line past MAX_AUDIT_LINE_BYTES: the file is refused rather than buffered whole. */
+class LineTooLong extends Error {}
+
 /** Feeds the lines of `path` to `verifier`, reading it as a stream; stops early once it is done. */
-async function feed(path: string, verifier: AuditVerifier): Promise<void> {
+async function feed(path: string, verifier: AuditVerifier, maxLine: number): Promise<void> {
   let rest = Buffer.alloc(0);
   let lineNo = 0;
   const stream = createReadStream(path);
@@ -25,6 +33,9 @@ async function feed(path: string, verifier: AuditVerifier): Promise<void> {
       data = data.subarray(newline + 1);
       newline = data.indexOf(0x0a);
     }
+    if (data.length > maxLine) {
+      throw new LineTooLong(`line ${lineNo + 1} is longer than ${maxLine} bytes`);
+    }
     rest = Buffer.from(data);
   }
   if (rest.length > 0) verifier.line(path, ++lineNo, rest.toString('utf8'), false);
@@ -35,7 +46,7 @@ function sentence(result: AuditVerification, files: readonly string[]): string {
   const problem = result.problem;
   if (problem !== undefined) {
     return (
-      `${safe(problem.file)}:${problem.line}: ${problem.kind}: ${problem.message}\n` +
+      `${safe(problem.file)}:${problem.line}: ${problem.kind}: ${safe(problem.message)}\n` +
       `(${result.lines} line${result.lines === 1 ? '' : 's'} verified before it)\n`
     );
   }
@@ -61,11 +72,17 @@ export async function auditVerify(
   const verifier = new AuditVerifier(options.key);
   for (const file of files) {
     try {
-      await feed(file, verifier);
+      await feed(file, verifier, options.maxLineBytes ?? MAX_AUDIT_LINE_BYTES);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       const reason =
-        code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : String(error);
+        error instanceof LineTooLong
+          ? error.message
+          : code === 'ENOENT'
+            ? 'no such file'
+            : code === 'EISDIR'
+              ? 'a directory'
+              : String(error);
       return failure(2, `cannot read ${file}: ${reason}`);
     }
     if (verifier.done) break;

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { auditVerify } from '../../src/cli/audit.js';
 import { run as cli } from '../../src/cli/main.js';
 import { AuditSink } from '../../src/export/index.js';
 
@@ -94,5 +95,13 @@ describe('audit verify', () => {
     expect((await cli(['audit', 'verify', join(dir, 'nope')], ENV)).stderr).toMatch(
       /cannot read .*nope: no such file/,
     );
+  });
+
+  it('refuses a line longer than its cap instead of buffering it whole', async () => {
+    const long = join(dir, 'long.jsonl');
+    writeFileSync(long, 'x'.repeat(5_000));
+    const result = await auditVerify([long], { json: false, maxLineBytes: 1_024 });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/line 1 is longer than 1024 bytes/);
   });
 });
