@@ -6,6 +6,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import type Pino from 'pino';
 import * as stepmark from '../../src/index.js';
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
@@ -15,7 +16,7 @@ const provider = new BasicTracerProvider({
 trace.setGlobalTracerProvider(provider);
 registerInstrumentations({ instrumentations: [new PinoInstrumentation()] });
 // Required after the instrumentation is registered, so that it patches pino.
-const pino = createRequire(import.meta.url)('pino') as typeof import('pino').default;
+const pino = createRequire(import.meta.url)('pino') as typeof Pino;
 const instrumentedOnly = pino();
 const logger = pino({ mixin: stepmark.pinoMixin() });
 trace.getTracer('both').startActiveSpan('request', (span) => {
