@@ -4,7 +4,7 @@ import { registry, reportInternalError } from '../core/registry.js';
 import type { Task } from './engine/Task.js';
 import { taskModel } from './engine/TaskModel.js';
 import { endTask, taskStorage, trackingSite } from './tasks.js';
-import { whenSettled } from './whenSettled.js';
+import { whenSettled } from '../core/whenSettled.js';
 
 /** Longest task name kept. */
 const MAX_NAME = 128;

@@ -2,7 +2,7 @@ import { isThenable } from '../core/isThenable.js';
 import { registry, reportInternalError } from '../core/registry.js';
 import { errorText } from './errorText.js';
 import { trackingSite, type TrackingSite } from './tasks.js';
-import { whenSettled } from './whenSettled.js';
+import { whenSettled } from '../core/whenSettled.js';
 
 /**
  * Runs `fn(...args)` and records its call: `<name>: entered` (with the arguments) at entry, and

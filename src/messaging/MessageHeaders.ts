@@ -39,13 +39,13 @@ function textOf(value: MessageHeaderValue | null): string | typeof INVALID_UTF8 
 }
 
 /**
- * The value of header `name` (lower case; keys compared ignoring ASCII case, as HTTP's), decoded
- * as UTF-8. Never throws: odd shapes read as absent.
+ * The raw value of header `name` (lower case; keys compared ignoring ASCII case, as HTTP's).
+ * Never throws: odd shapes read as absent.
  */
-export function headerText(
+export function headerValue(
   headers: MessageHeaders | null | undefined,
   name: string,
-): string | typeof INVALID_UTF8 | undefined {
+): MessageHeaderValue | null {
   if (headers === null || typeof headers !== 'object') return undefined;
   try {
     if (Array.isArray(headers)) {
@@ -53,20 +53,31 @@ export function headerText(
         key?: unknown;
         value?: MessageHeaderValue | null;
       }[]) {
-        if (typeof pair?.key === 'string' && pair.key.toLowerCase() === name)
-          return textOf(pair.value ?? undefined);
+        if (typeof pair?.key === 'string' && pair.key.toLowerCase() === name) return pair.value;
       }
       return undefined;
     }
     const record = headers as Readonly<Record<string, MessageHeaderValue>>;
-    if (Object.prototype.hasOwnProperty.call(record, name)) return textOf(record[name]);
+    if (Object.prototype.hasOwnProperty.call(record, name)) return record[name];
     for (const key of Object.keys(record)) {
-      if (key.toLowerCase() === name) return textOf(record[key]);
+      if (key.toLowerCase() === name) return record[key];
     }
   } catch {
     // a hostile object (a throwing getter or Proxy): no header
   }
   return undefined;
+}
+
+/** The value of header `name` decoded as UTF-8 (see `headerValue`). Never throws. */
+export function headerText(
+  headers: MessageHeaders | null | undefined,
+  name: string,
+): string | typeof INVALID_UTF8 | undefined {
+  try {
+    return textOf(headerValue(headers, name));
+  } catch {
+    return undefined; // a hostile value (a Proxy array)
+  }
 }
 
 /**

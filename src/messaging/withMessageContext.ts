@@ -12,10 +12,11 @@ import {
 } from '@opentelemetry/api';
 import { isThenable } from '../core/isThenable.js';
 import { reportInternalError } from '../core/registry.js';
+import { whenSettled } from '../core/whenSettled.js';
 import type { TracedRequest } from '../http/RequestGate.js';
 import { MAX_BAGGAGE_BYTES, parseTraceparent } from '../propagation/w3c.js';
 import { defaultMessageGate, type MessageGate } from './MessageGate.js';
-import { headerText, INVALID_UTF8, type MessageHeaders } from './MessageHeaders.js';
+import { headerText, headerValue, INVALID_UTF8, type MessageHeaders } from './MessageHeaders.js';
 import { counters } from './messagingStats.js';
 
 const TRACER = 'stepmark-otel/messaging';
@@ -99,6 +100,46 @@ function fail(span: Span | undefined, error: unknown): void {
   }
 }
 
+/**
+ * Whether the message's baggage may carry the stepmark flag: false when it has no `baggage`
+ * header or the header does not mention `stepmark` (bytes searched as they are, not decoded).
+ */
+function mayAskForRecording(headers: MessageHeaders | null | undefined): boolean {
+  const raw = headerValue(headers, 'baggage');
+  const first = Array.isArray(raw) ? (raw as unknown[])[0] : raw;
+  if (first === undefined || first === null) return false;
+  if (typeof first === 'string' || Buffer.isBuffer(first)) return first.includes('stepmark');
+  return true; // another byte array: the slow path decodes and checks it
+}
+
+/**
+ * Whether `span` is this message's: in the trace its `traceparent` names (or it has none), so
+ * that a batch's span of another trace is never taken for one message's span.
+ */
+function isSpanOf(span: Span, headers: MessageHeaders | null | undefined): boolean {
+  const raw = headerValue(headers, 'traceparent');
+  const first = Array.isArray(raw) ? (raw as unknown[])[0] : raw;
+  if (first === undefined || first === null) return true;
+  if (typeof first === 'string' || Buffer.isBuffer(first))
+    return first.includes(span.spanContext().traceId);
+  return false;
+}
+
+/** Runs `fn` as it is, recording what it throws or rejects with on `span`. */
+function runOn<T>(span: Span, fn: () => T): T {
+  let result: T;
+  try {
+    result = fn();
+  } catch (error) {
+    fail(span, error);
+    throw error;
+  }
+  if (!isThenable(result)) return result;
+  return whenSettled(result, 'withMessageContext', (failed, error) => {
+    if (failed) fail(span, error);
+  });
+}
+
 /** Ends what this call started, once the handler settled. Never throws. */
 function settle(own: Span | undefined, traced: TracedRequest | undefined): void {
   try {
@@ -132,6 +173,15 @@ export function withMessageContext<T>(
   try {
     counters.messages++;
     const active = context.active();
+    const instrumented = activeConsumerSpan(active, undefined);
+    // Under a consumer instrumentation, a message that does not ask for recording needs nothing
+    // more from us (its span and context are there): one header lookup, then the handler.
+    if (
+      instrumented !== undefined &&
+      !mayAskForRecording(headers) &&
+      isSpanOf(instrumented, headers)
+    )
+      return runOn(instrumented, fn);
     const { carrier, parent, bad } = readHeaders(headers);
     const topic = options.topic;
     const name = topic === undefined || topic === '' ? 'process' : `process ${topic}`;

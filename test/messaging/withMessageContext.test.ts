@@ -154,6 +154,36 @@ describe('withMessageContext', () => {
       expect(messagingStats().reusedConsumerSpans).toBeGreaterThan(0);
     });
 
+    it('under an instrumentation, a message without the flag runs on its span as it is (no span, no context change)', async () => {
+      const produced = producedUntraced();
+      const parent = propagation.extract(context.active(), produced.headers);
+      const instrumentation = h.tracer.startSpan(
+        'orders process',
+        { kind: SpanKind.CONSUMER },
+        parent,
+      );
+      const ctx = trace.setSpan(parent, instrumentation);
+      const pending = Promise.reject(new Error('poison'));
+      const seen = context.with(ctx, () => {
+        const sync = withMessageContext(produced.headers, () => context.active());
+        expect(() =>
+          withMessageContext(produced.headers, () => {
+            throw new SyntaxError('Unexpected token');
+          }),
+        ).toThrow('Unexpected token');
+        // The very promise the handler returned, not a derived one.
+        expect(withMessageContext(produced.headers, () => pending)).toBe(pending);
+        return sync;
+      });
+      await expect(pending).rejects.toThrow('poison');
+      instrumentation.end();
+      expect(seen).toBe(ctx);
+      const [only, ...others] = consumerSpans();
+      expect(others).toEqual([]);
+      expect(only?.status.code).toBe(SpanStatusCode.ERROR);
+      expect(only?.events.filter((e) => e.name === 'exception')).toHaveLength(2);
+    });
+
     it('starts its own span under a CONSUMER span of another trace (a batch receive span)', () => {
       const produced = producedUntraced();
       const receive = h.tracer.startSpan('orders receive', { kind: SpanKind.CONSUMER });
