@@ -20,6 +20,8 @@ versions="$(dev_versions \
   @opentelemetry/exporter-trace-otlp-http \
   @opentelemetry/auto-instrumentations-node \
   express \
+  kafkajs \
+  @opentelemetry/instrumentation-kafkajs \
   fastify \
   koa \
   hono \

@@ -104,7 +104,8 @@ function report(message: string, error: unknown): void {
  * docs/troubleshooting.md): no tracer provider registered, no context manager, the processor on
  * another provider than the one recording, `tokenAuthorizer()` without its secret, a wrong option
  * given on the request path (`invalid-option:<name>`), an option name that looks like a typo of a
- * known one (`likely-typo:<known name>`).
+ * known one (`likely-typo:<known name>`), an optional peer dependency a feature needs that cannot
+ * be imported (`missing-peer:<package>`).
  */
 export type Misconfiguration =
   | 'no-tracer-provider'
@@ -112,7 +113,8 @@ export type Misconfiguration =
   | 'processor-not-on-provider'
   | 'token-unset'
   | `invalid-option:${string}`
-  | `likely-typo:${string}`;
+  | `likely-typo:${string}`
+  | `missing-peer:${string}`;
 
 /** Shared by every copy of the package in the process, so that each mistake is reported once. */
 const MISCONFIGURATIONS_KEY = Symbol.for('stepmark-otel.misconfigurations.1');

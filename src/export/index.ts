@@ -36,6 +36,14 @@ export { toGantt } from './formats/toGantt.js';
 export { toMermaid, type MermaidDirection, type MermaidOptions } from './formats/toMermaid.js';
 export { toSankey } from './formats/toSankey.js';
 export { InMemorySink } from './InMemorySink.js';
+export {
+  KafkaSink,
+  type KafkaMessage,
+  type KafkaProducerLike,
+  type KafkaRecord,
+  type KafkaSinkOptions,
+  type KafkaSinkStats,
+} from './KafkaSink.js';
 export { keepWhen, type KeepWhenOptions } from './keepWhen.js';
 export { LoggerSink, type LoggerSinkOptions, type PinoLikeLogger } from './LoggerSink.js';
 export type { TraceSink } from './TraceSink.js';
