@@ -1,5 +1,8 @@
-// Sinks off the request path (issue 11): a traced request (a root span, 20 decisions, span.end())
-// with the file, console and logger sinks on, against the same request with no sink. Timed: the
+// Sinks off the request path (issues 11 and 14): a traced request (a root span, 20 decisions,
+// span.end()) with the file, console and logger sinks on, and with a KafkaSink, against the same
+// request with no sink. The KafkaSink's producer is a stand-in that takes each batch and
+// resolves in the next turn (a broker's round trip is off the request path either way; what is
+// timed is what `export` costs the request). Timed: the
 // requests themselves, as a server's handlers run them; the deliveries run between batches, in
 // the turn after, untimed (they are reported on their own line). Variants alternate round by
 // round; each figure is a median over rounds.
@@ -10,7 +13,14 @@ import { Writable } from 'node:stream';
 import { context } from '@opentelemetry/api';
 import { pino } from 'pino';
 import * as stepmark from 'stepmark-otel';
-import { ConsoleSink, FileSink, LoggerSink, type TraceSink } from 'stepmark-otel/export';
+import {
+  ConsoleSink,
+  FileSink,
+  KafkaSink,
+  LoggerSink,
+  type KafkaProducerLike,
+  type TraceSink,
+} from 'stepmark-otel/export';
 import { finish, heapAfterGc, nextTurn, report } from './measure.js';
 import { provider } from './otelSetup.js';
 
@@ -28,6 +38,11 @@ const discard = (): Writable =>
     },
   });
 
+/** A producer that takes each batch and resolves in the next turn. */
+const producer: KafkaProducerLike = {
+  send: () => new Promise((resolve) => setImmediate(resolve)),
+};
+
 interface Variant {
   name: string;
   sinks: () => TraceSink[];
@@ -42,11 +57,13 @@ const VARIANTS: Variant[] = [
       new LoggerSink({ logger: pino(pino.destination({ dest: '/dev/null', sync: false })) }),
     ],
   },
+  { name: 'KafkaSink', sinks: () => [new KafkaSink({ producer, topic: 'stepmark-traces' })] },
 ];
 
 /** Runs BATCHES batches; returns ns per request of the requests alone, and of the whole run. */
 async function sample(variant: Variant): Promise<{ request: number; total: number }> {
-  const processor = new stepmark.StepmarkSpanProcessor({ sinks: variant.sinks() });
+  const sinks = variant.sinks();
+  const processor = new stepmark.StepmarkSpanProcessor({ sinks });
   const { provider: p, tracer, exporter } = provider([processor]);
   const serve = (): void => {
     for (let i = 0; i < BATCH; i++) {
@@ -78,6 +95,8 @@ async function sample(variant: Variant): Promise<{ request: number; total: numbe
     const { exportsDropped, sinkErrors } = processor.stats();
     if (exportsDropped !== 0 || sinkErrors !== 0)
       throw new Error(`${variant.name}: ${exportsDropped} dropped, ${sinkErrors} sink errors`);
+    const lost = sinks.reduce((n, sink) => n + ((sink as { dropped?: number }).dropped ?? 0), 0);
+    if (lost !== 0) throw new Error(`${variant.name}: the sinks dropped ${lost} traces`);
     const n = BATCH * BATCHES;
     return { request: requestNs / n, total: total / n };
   } finally {
@@ -102,8 +121,8 @@ function median(values: number[]): number {
 }
 const of = (i: number, key: 'request' | 'total'): number[] =>
   rounds.map((r) => r[i]?.[key] ?? Number.NaN);
-const ratios = (key: 'request' | 'total'): number[] =>
-  rounds.map((r) => (r[1]?.[key] ?? Number.NaN) / (r[0]?.[key] ?? Number.NaN));
+const ratios = (key: 'request' | 'total', variant = 1): number[] =>
+  rounds.map((r) => (r[variant]?.[key] ?? Number.NaN) / (r[0]?.[key] ?? Number.NaN));
 const spread = (values: number[]): string => {
   const sorted = [...values].sort((a, b) => a - b);
   return `rounds ${sorted[0]?.toFixed(2)}-${sorted.at(-1)?.toFixed(2)}x`;
@@ -123,5 +142,19 @@ report(
   'the same with no sink',
   undefined,
   `${us(median(of(1, 'total')))} vs ${us(median(of(0, 'total')))} per request; ${spread(ratios('total'))}`,
+);
+report(
+  `traced request, ${EVENTS} decisions, with a KafkaSink`,
+  median(ratios('request', 2)),
+  'the same request with no sink',
+  { max: 1.05 },
+  `${us(median(of(2, 'request')))} vs ${us(median(of(0, 'request')))} per request; ${spread(ratios('request', 2))}`,
+);
+report(
+  'the same, with the KafkaSink deliveries (JSON built, batches handed to the producer) counted in',
+  median(ratios('total', 2)),
+  'the same with no sink',
+  undefined,
+  `${us(median(of(2, 'total')))} vs ${us(median(of(0, 'total')))} per request; ${spread(ratios('total', 2))}`,
 );
 finish();

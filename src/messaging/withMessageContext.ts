@@ -24,6 +24,8 @@ const TRACER = 'stepmark-otel/messaging';
 const MAX_TRACEPARENT = 512;
 /** The W3C limit a `tracestate` header is read up to; longer, it is dropped (not the message). */
 const MAX_TRACESTATE = 512;
+/** What the fast path looks for in a Buffer of baggage, without decoding it. */
+const STEPMARK_BYTES = new TextEncoder().encode('stepmark');
 
 /** Options of `withMessageContext`. */
 export interface MessageContextOptions {
@@ -108,8 +110,9 @@ function mayAskForRecording(headers: MessageHeaders | null | undefined): boolean
   const raw = headerValue(headers, 'baggage');
   const first = Array.isArray(raw) ? (raw as unknown[])[0] : raw;
   if (first === undefined || first === null) return false;
-  if (typeof first === 'string' || Buffer.isBuffer(first)) return first.includes('stepmark');
-  return true; // another byte array: the slow path decodes and checks it
+  if (typeof first === 'string') return first.includes('stepmark');
+  if (first instanceof Uint8Array) return containsStepmark(first);
+  return true; // another shape: the slow path reads it
 }
 
 /**
@@ -120,9 +123,29 @@ function isSpanOf(span: Span, headers: MessageHeaders | null | undefined): boole
   const raw = headerValue(headers, 'traceparent');
   const first = Array.isArray(raw) ? (raw as unknown[])[0] : raw;
   if (first === undefined || first === null) return true;
-  if (typeof first === 'string' || Buffer.isBuffer(first))
-    return first.includes(span.spanContext().traceId);
+  const traceId = span.spanContext().traceId;
+  // `00-<trace id>-...`: compared in place, nothing parsed
+  if (typeof first === 'string') return first.startsWith(traceId, 3);
+  if (first instanceof Uint8Array) return hasTraceId(first, traceId);
   return false;
+}
+
+/** Whether the bytes hold `stepmark` (a loop: cheaper than a native call for a header's size). */
+function containsStepmark(bytes: Uint8Array): boolean {
+  const last = bytes.length - STEPMARK_BYTES.length;
+  outer: for (let i = 0; i <= last; i++) {
+    for (let j = 0; j < STEPMARK_BYTES.length; j++)
+      if (bytes[i + j] !== STEPMARK_BYTES[j]) continue outer;
+    return true;
+  }
+  return false;
+}
+
+/** Whether the `traceparent` bytes carry `traceId` (`00-<trace id>-...`), compared in place. */
+function hasTraceId(bytes: Uint8Array, traceId: string): boolean {
+  if (bytes.length < 3 + traceId.length) return false;
+  for (let i = 0; i < traceId.length; i++) if (bytes[3 + i] !== traceId.charCodeAt(i)) return false;
+  return true;
 }
 
 /** Runs `fn` as it is, recording what it throws or rejects with on `span`. */
@@ -166,22 +189,42 @@ export function withMessageContext<T>(
   fn: () => T,
   options: MessageContextOptions = {},
 ): T {
+  counters.messages++;
+  const instrumented = instrumentationSpanFor(headers);
+  return instrumented === undefined
+    ? runInMessageContext(headers, fn, options)
+    : runOn(instrumented, fn);
+}
+
+/**
+ * The active span when a consumer instrumentation's span of this message is active and the
+ * message does not ask for recording: then nothing more is needed from us (its span and
+ * context are there), at the cost of a header lookup. Never throws.
+ */
+function instrumentationSpanFor(headers: MessageHeaders | null | undefined): Span | undefined {
+  try {
+    const span = activeConsumerSpan(context.active(), undefined);
+    return span !== undefined && !mayAskForRecording(headers) && isSpanOf(span, headers)
+      ? span
+      : undefined;
+  } catch (error) {
+    reportInternalError('withMessageContext', error);
+    return undefined;
+  }
+}
+
+/** The handler in the context the headers carry, under a CONSUMER span (its own or the instrumentation's). */
+function runInMessageContext<T>(
+  headers: MessageHeaders | null | undefined,
+  fn: () => T,
+  options: MessageContextOptions,
+): T {
   let own: Span | undefined;
   let span: Span | undefined;
   let traced: TracedRequest | undefined;
   let ctx: Context;
   try {
-    counters.messages++;
     const active = context.active();
-    const instrumented = activeConsumerSpan(active, undefined);
-    // Under a consumer instrumentation, a message that does not ask for recording needs nothing
-    // more from us (its span and context are there): one header lookup, then the handler.
-    if (
-      instrumented !== undefined &&
-      !mayAskForRecording(headers) &&
-      isSpanOf(instrumented, headers)
-    )
-      return runOn(instrumented, fn);
     const { carrier, parent, bad } = readHeaders(headers);
     const topic = options.topic;
     const name = topic === undefined || topic === '' ? 'process' : `process ${topic}`;

@@ -166,11 +166,14 @@ describe('withMessageContext', () => {
       const pending = Promise.reject(new Error('poison'));
       const seen = context.with(ctx, () => {
         const sync = withMessageContext(produced.headers, () => context.active());
+        let calls = 0;
         expect(() =>
           withMessageContext(produced.headers, () => {
+            calls++;
             throw new SyntaxError('Unexpected token');
           }),
         ).toThrow('Unexpected token');
+        expect(calls).toBe(1); // run once, never again
         // The very promise the handler returned, not a derived one.
         expect(withMessageContext(produced.headers, () => pending)).toBe(pending);
         return sync;
