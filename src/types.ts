@@ -24,11 +24,16 @@ export interface EntityTrace {
   events: TraceEvent[];
 }
 
+/** What a span of `stepmark-otel/runtime` is: a task (`task`, `startTask`) or a region (`region`, `startRegion`). */
+export type RuntimeSpanKind = 'task' | 'region';
+
 /** A finished (or in-progress) OTel span in FlowTracker's shape. Times are ISO 8601. */
 export interface TraceSpan {
   span_id: string;
   parent_id?: string;
   name: string;
+  /** Set on the spans of `stepmark-otel/runtime`: a task or a region (absent on other spans). */
+  kind?: RuntimeSpanKind;
   start_time: string;
   end_time: string;
   duration_ms: number;
@@ -91,12 +96,32 @@ export interface Trace {
   dropped_state?: number;
   /** Races found in this trace (`RaceDetector`): each names the accesses of both sides. */
   races?: Race[];
+  /** Annotations written with `log` (`stepmark-otel/runtime`), in recording order. */
+  logs?: TraceLog[];
   /** The chain of spans that made the request as long as it was (`CriticalPathAnalyzer`, `analyze`). */
   critical_path?: CriticalPath;
   /** Spans much slower than recent spans of the same name (`DurationAnomalies`, `analyze`). */
   anomalies?: DurationAnomaly[];
   /** Calls between services seen in the span tree (`analyze`, traces rebuilt from a backend). */
   dependencies?: ServiceDependency[];
+}
+
+/**
+ * One `log(category, message, meta?)` of `stepmark-otel/runtime`: a timestamped annotation of
+ * the task and region it was written in (their names; absent outside one), on the span
+ * `span_id` (that region's or task's span, or the span active at the call).
+ */
+export interface TraceLog {
+  category: string;
+  message: string;
+  /** ISO 8601. */
+  timestamp: string;
+  meta?: Meta;
+  span_id?: string;
+  task?: string;
+  region?: string;
+  /** The service that wrote it; set in traces rebuilt from a backend. */
+  service?: string;
 }
 
 /** How a state access touched its variable; a delete counts as a write for races. */

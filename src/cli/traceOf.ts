@@ -84,6 +84,7 @@ function spanOf(fields: Fields): TraceSpan {
   };
   const parent = textOf(fields.parent_id);
   if (parent !== undefined) span.parent_id = parent;
+  if (fields.kind === 'task' || fields.kind === 'region') span.kind = fields.kind;
   const tags = metaOf(fields.tags);
   if (tags !== undefined) span.tags = tags;
   if (fields.status === 'ok' || fields.status === 'error') span.status = fields.status;

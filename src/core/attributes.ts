@@ -73,3 +73,20 @@ export const ATTR_STATE_PREVIOUS_HB = 'stepmark.state.previous_happens_before';
 export const ATTR_RACE_KIND = 'stepmark.race.kind';
 export const ATTR_RACE_VARIABLE = 'stepmark.race.variable';
 export const ATTR_RACE_ACCESSES = 'stepmark.race.accesses';
+
+/**
+ * Span attribute of the spans `stepmark-otel/runtime` starts: `task` (`task`, `startTask`) or
+ * `region` (`region`, `startRegion`); the JSON shows it as the span's `kind`.
+ */
+export const ATTR_RUNTIME_KIND = 'stepmark.runtime.kind';
+/**
+ * Span attribute, true on a region ended because the task or region it was started in ended
+ * first (out of order): it ended with it.
+ */
+export const ATTR_RUNTIME_ENDED_BY_PARENT = 'stepmark.runtime.ended_by_parent';
+/** Log attributes (`log(category, message, meta?)` of `stepmark-otel/runtime`). */
+export const ATTR_LOG_CATEGORY = 'stepmark.log.category';
+export const ATTR_LOG_MESSAGE = 'stepmark.log.message';
+/** The task and the region the log was written in (their names), when in one. */
+export const ATTR_LOG_TASK = 'stepmark.log.task';
+export const ATTR_LOG_REGION = 'stepmark.log.region';

@@ -1,6 +1,7 @@
 import { context, trace, type Span } from '@opentelemetry/api';
 import { sessionOf } from './activeSession.js';
 import { CallerStage } from './callerName.js';
+import { DISPOSE } from './dispose.js';
 import type { EntityId, MetaInput } from './record.js';
 import { registry, reportInternalError } from './registry.js';
 import { isPlainObject } from './sanitize.js';
@@ -13,10 +14,6 @@ import type { Session } from './session/Session.js';
 export interface Exit extends Disposable {
   (meta?: MetaInput): void;
 }
-
-/** Symbol.dispose exists from Node 20 on; the fallback keeps old runtimes from crashing. */
-const DISPOSE: typeof Symbol.dispose =
-  Symbol.dispose ?? (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
 
 function noopExit(): void {}
 /** The exit of a call that did not record: one shared function, nothing allocated. */

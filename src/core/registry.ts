@@ -11,8 +11,9 @@ import type { SessionHandle } from './session/SessionHandle.js';
  * fully and call each other only through those interfaces; copies of different protocols do not
  * see each other (each records on its own), rather than probe what the other offers. 3: sessions
  * record state accesses and races (`recordState`, `addRace`, for `stepmark-otel/concurrency`).
+ * 4: sessions record logs (`recordLog`, for `stepmark-otel/runtime`).
  */
-export const PROTOCOL = 3;
+export const PROTOCOL = 4;
 
 /**
  * Context key of the per-request session. `createContextKey` is `Symbol.for(description)`,

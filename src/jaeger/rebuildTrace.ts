@@ -1,6 +1,7 @@
 import {
   ATTR_DROPPED_SPAN_EVENTS,
   ATTR_PROCESS,
+  ATTR_RUNTIME_KIND,
   ATTR_TRACE_META_PREFIX,
 } from '../core/attributes.js';
 import { compareText } from '../core/compareText.js';
@@ -8,6 +9,7 @@ import { isoTimestamp } from '../core/isoTimestamp.js';
 import type { EventRecord } from '../core/records/EventRecord.js';
 import { decodeMeta, decodeMetaValue } from '../core/records/metaAttributes.js';
 import { mergeInOrder } from '../core/mergeInOrder.js';
+import { runtimeSpanKind } from '../core/runtimeSpanKind.js';
 import { decodeSpanEvent } from '../core/records/recordKinds.js';
 import { TraceDraft } from '../core/records/TraceDraft.js';
 import type { Meta, MetaValue, Trace, TraceEvent, TraceSpan } from '../types.js';
@@ -49,8 +51,13 @@ function spanSummary(
   };
   const parent = textOf(span.parentSpanId);
   if (parent) out.parent_id = parent;
+  const kind = runtimeSpanKind(attributes);
+  if (kind !== undefined) out.kind = kind;
   const tags: Record<string, MetaValue> = {};
-  for (const [key, value] of Object.entries(attributes)) tags[key] = decodeMetaValue(value);
+  for (const [key, value] of Object.entries(attributes)) {
+    // Shown as `kind`, as a live trace shows it.
+    if (kind === undefined || key !== ATTR_RUNTIME_KIND) tags[key] = decodeMetaValue(value);
+  }
   if (Object.keys(tags).length > 0) out.tags = tags;
   const code = objectOf(span.status)?.code;
   if (code === 2 || code === '2' || code === 'STATUS_CODE_ERROR') out.status = 'error';

@@ -1,9 +1,11 @@
 import { SpanStatusCode, type HrTime } from '@opentelemetry/api';
 import type { MetaValue, TraceSpan } from '../types.js';
+import { ATTR_RUNTIME_KIND } from '../core/attributes.js';
 import { hrTimeToMs } from '../core/hrTime.js';
 import { isoTimestamp } from '../core/isoTimestamp.js';
 import { defaultRedactor, REDACTED, type Redactor } from '../core/redaction/Redactor.js';
 import { redactQuery, URL_ATTRIBUTES } from '../core/redaction/urlQuery.js';
+import { runtimeSpanKind } from '../core/runtimeSpanKind.js';
 import { sanitizeValue, setKey } from '../core/sanitize.js';
 import type { EndedSpan } from './EndedSpan.js';
 
@@ -15,7 +17,8 @@ function iso(time: HrTime): string {
 }
 
 /**
- * A span in FlowTracker's shape; attributes become tags, the status 'ok' or 'error' when set.
+ * A span in FlowTracker's shape; attributes become tags, the status 'ok' or 'error' when set, and
+ * `stepmark.runtime.kind` the span's `kind` (a task or region of `stepmark-otel/runtime`).
  * Tags are redacted as meta is (`user.password`, `http.request.header.authorization`), and so are
  * the sensitive query parameters of URL attributes (`url.query=access_token=...`): the JSON goes
  * to sinks and response headers, which the exported spans themselves never reach.
@@ -30,9 +33,13 @@ export function summarizeSpan(span: EndedSpan, redactor: Redactor = defaultRedac
   };
   if (span.parentId) out.parent_id = span.parentId;
   if (span.open) out.open = true;
+  const kind = runtimeSpanKind(span.attributes);
+  if (kind !== undefined) out.kind = kind;
   const tags: Record<string, MetaValue> = {};
   let hasTags = false;
   for (const key of Object.keys(span.attributes)) {
+    // Shown as `kind`, not repeated among the tags.
+    if (kind !== undefined && key === ATTR_RUNTIME_KIND) continue;
     // API 1.10 (SDK 3.x) admits any value (maps, bytes); make each JSON-safe as meta is.
     let value: MetaValue | undefined = REDACTED;
     if (!redactor.redacts(key)) {

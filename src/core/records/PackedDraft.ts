@@ -2,6 +2,7 @@ import type { EntityTrace, Meta, Race, StateAccess, Trace, TraceEvent } from '..
 import type { Redactor } from '../redaction/Redactor.js';
 import { cloneMeta, setKey } from '../sanitize.js';
 import type { EventRecord } from './EventRecord.js';
+import { logEntryOf } from './LogDetail.js';
 import { copyRace, copyStateAccess, stateAccessOf, type StateDetail } from './StateDetail.js';
 import { showCounters, traceEvent, type DraftCounters, type TraceDraft } from './TraceDraft.js';
 
@@ -34,6 +35,8 @@ export class PackedDraft {
   #state: StateAccess[] | undefined;
   readonly #traceId: string;
   readonly #races: Race[] | undefined;
+  /** Logs: the records (a few per request, if any), their JSON made on each read. */
+  readonly #logs: EventRecord[] | undefined;
 
   constructor(draft: TraceDraft, traceId: string) {
     this.#meta = draft.meta;
@@ -72,6 +75,7 @@ export class PackedDraft {
     this.#stateRecords = draft.state.length === 0 ? undefined : [...draft.state];
     this.#traceId = traceId;
     this.#races = draft.races.length === 0 ? undefined : [...draft.races];
+    this.#logs = draft.logs.length === 0 ? undefined : [...draft.logs];
   }
 
   /** As `TraceDraft.toTrace`. */
@@ -106,6 +110,7 @@ export class PackedDraft {
     if (state !== undefined) trace.state = copy ? state.map(copyStateAccess) : [...state];
     if (this.#races !== undefined)
       trace.races = copy ? this.#races.map(copyRace) : [...this.#races];
+    if (this.#logs !== undefined) trace.logs = this.#logs.map((r) => logEntryOf(r, copy));
     showCounters(trace, this.#counters);
     return trace;
   }

@@ -3,6 +3,7 @@ import { isoTimestamp } from '../isoTimestamp.js';
 import { cloneMeta, setKey } from '../sanitize.js';
 import type { Redactor } from '../redaction/Redactor.js';
 import type { EventRecord } from './EventRecord.js';
+import { logEntryOf } from './LogDetail.js';
 import { copyRace, stateAccessOf, type StateDetail } from './StateDetail.js';
 
 /** An entity of the trace under construction: its kind, merged meta and events in recording order. */
@@ -88,6 +89,8 @@ export class TraceDraft {
   readonly races: Race[] = [];
   /** `raceKey` of each race shown: one race is written on the spans of both its accesses. */
   readonly raceKeys = new Set<string>();
+  /** Logs (`log.ts`), in recording order. */
+  readonly logs: EventRecord[] = [];
   readonly counters: DraftCounters = {
     droppedEvents: 0,
     droppedEntities: 0,
@@ -115,6 +118,7 @@ export class TraceDraft {
     this.state.length = 0;
     this.races.length = 0;
     this.raceKeys.clear();
+    this.logs.length = 0;
   }
 
   /**
@@ -156,6 +160,7 @@ export class TraceDraft {
       );
     }
     if (this.races.length > 0) trace.races = copy ? this.races.map(copyRace) : [...this.races];
+    if (this.logs.length > 0) trace.logs = this.logs.map((r) => logEntryOf(r, copy));
     showCounters(trace, this.counters);
     return trace;
   }

@@ -6,6 +6,8 @@ import { REDACTED } from '../redaction/Redactor.js';
 import type { Span } from '@opentelemetry/api';
 import type { MetaValue, Race, StateAccessKind } from '../../types.js';
 import { DECISION } from '../records/decision.js';
+import { LOG } from '../records/log.js';
+import { LogDetail } from '../records/LogDetail.js';
 import { RACE, raceRecord } from '../records/race.js';
 import { STATE } from '../records/state.js';
 import { StateDetail, type LazyText, type RaceOwner } from '../records/StateDetail.js';
@@ -29,6 +31,16 @@ export interface StateInput {
   location: LazyText | string | undefined;
   /** The concurrency engine's task, for a `RaceDetector`; opaque here. */
   task: unknown;
+}
+
+/** A log as `stepmark-otel/runtime` hands it over (see `RecordLog.log`). */
+export interface LogInput {
+  category: unknown;
+  message: unknown;
+  meta: unknown;
+  /** The names of the task and region it is written in (labels already), when in one. */
+  task: string | undefined;
+  region: string | undefined;
 }
 
 /** The last segment of a path (`user.password` → `password`, `items[3]` → `items[3]`). */
@@ -116,6 +128,31 @@ export class RecordLog {
     const record = this.#newRecord(DECISION, stage, action, meta, entityId, entityKind);
     if (this.#options.errorActions?.has(record.action) === true) record.marksError = true;
     DECISION.show(record, this.draft);
+    return record;
+  }
+
+  /**
+   * A log (`log(category, message, meta?)`), kept in the draft; undefined past `maxEvents`, which
+   * logs count toward as decisions do (counted in `dropped_events`). Category and message are cut
+   * like a stage and an action, the meta sanitized and redacted like a decision's.
+   */
+  log(input: LogInput): EventRecord | undefined {
+    const max = this.#options.maxEvents;
+    if (max !== 0 && this.#eventCount >= max) {
+      this.draft.counters.droppedEvents++;
+      return undefined;
+    }
+    this.#eventCount++;
+    const record = this.#newRecord(
+      LOG,
+      input.category,
+      input.message,
+      input.meta,
+      undefined,
+      undefined,
+    );
+    record.detail = new LogDetail(input.task, input.region);
+    LOG.show(record, this.draft);
     return record;
   }
 

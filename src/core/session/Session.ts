@@ -19,7 +19,7 @@ import { defaultWriter } from '../SpanEventWriter.js';
 import { EmitListeners, type EmitListener } from './EmitListeners.js';
 import { requestSummary } from '../records/requestSummary.js';
 import { PendingWrites } from './PendingWrites.js';
-import { RecordLog, type StateInput } from './RecordLog.js';
+import { RecordLog, type LogInput, type StateInput } from './RecordLog.js';
 import type { RaceOwner } from '../records/StateDetail.js';
 import type { RecordObserver, SessionHandle } from './SessionHandle.js';
 
@@ -200,6 +200,19 @@ export class Session implements SessionHandle, RaceOwner {
     }
     const traceId = this.traceId ?? span?.spanContext().traceId ?? INVALID_TRACEID;
     const record = this.#log.state(input, traceId, span, this);
+    if (record !== undefined) this.#attach(record, span);
+    return record;
+  }
+
+  /**
+   * A log (`stepmark-otel/runtime`), written on `span` like a decision. Returns the record, or
+   * undefined when nothing was recorded (closed, capped).
+   */
+  recordLog(input: LogInput, span: Span | undefined): EventRecord | undefined {
+    const target = this.resolve(span);
+    if (target !== this) return target?.recordLog(input, span) ?? late();
+    if (this.closed) return late();
+    const record = this.#log.log(input);
     if (record !== undefined) this.#attach(record, span);
     return record;
   }

@@ -7,7 +7,7 @@ import { RecordLog } from '../../../src/core/session/RecordLog.js';
 import * as stepmark from '../../../src/index.js';
 
 describe('PackedDraft', () => {
-  it('gives the JSON its draft gives: entities, kinds, meta, events in order, counters', () => {
+  it('gives the JSON its draft gives: entities, kinds, meta, events in order, logs, counters', () => {
     const log = new RecordLog(
       resolveOptions({ traceMeta: { route: '/checkout' }, maxEntities: 2, maxEvents: 6 }),
     );
@@ -19,10 +19,24 @@ describe('PackedDraft', () => {
     log.decision('third', true, 's', 'a', undefined, undefined); // past maxEntities: counted
     log.decision('', true, 's', 'a', undefined, undefined); // invalid id: counted
     log.decision(undefined, false, 'cache', 'hit', undefined, undefined);
-    log.decision(undefined, false, 'over', 'cap', undefined, undefined);
+    log.log({
+      category: 'cache',
+      message: 'warm',
+      meta: { keys: 3 },
+      task: 'job',
+      region: undefined,
+    });
     log.decision(undefined, false, 'over', 'cap', undefined, undefined); // past maxEvents
     const live = log.draft.toTrace('t1', true);
     expect(live.entities?.order_1?.events).toHaveLength(2);
+    expect(live.logs).toEqual([
+      expect.objectContaining({
+        category: 'cache',
+        message: 'warm',
+        meta: { keys: 3 },
+        task: 'job',
+      }),
+    ]);
     expect(live).toMatchObject({ dropped_entities: 1, invalid_calls: 1, dropped_events: 1 });
     const packed = new PackedDraft(log.draft, 't1');
     expect(packed.toTrace('t1', true)).toEqual(live);
@@ -30,6 +44,7 @@ describe('PackedDraft', () => {
     // With copy, the caller may change what it got.
     const copy = packed.toTrace('t1', true);
     copy.entities!.user_1!.events[0]!.meta!.nested = 'changed';
+    copy.logs![0]!.meta!.keys = 0;
     expect(packed.toTrace('t1', true)).toEqual(live);
   });
 

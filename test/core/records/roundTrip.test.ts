@@ -3,6 +3,7 @@ import { RECORD_KINDS } from '../../../src/core/records/recordKinds.js';
 import * as stepmark from '../../../src/index.js';
 import { RaceDetector, trackAsync, trackStateChange } from '../../../src/concurrency/index.js';
 import { rebuildTraces } from '../../../src/jaeger/index.js';
+import { log, region, task } from '../../../src/runtime/index.js';
 import type { Trace } from '../../../src/index.js';
 import { setupOtel, type Harness } from '../../support/otelHarness.js';
 import { toOtlpJson, type FinishedSpan } from '../../support/otlpJson.js';
@@ -43,6 +44,16 @@ const SCENARIOS: Record<string, () => Promise<void> | void> = {
       }),
     ]);
   },
+  log: async () => {
+    log('request', 'received', { route: '/checkout', ids: [1, 2], nested: { a: null } });
+    await task('checkout', () =>
+      region('pricing', async () => {
+        log('pricing', 'rule applied', { rule: 'eu-vat' });
+        await Promise.resolve();
+        log('', 'no category');
+      }),
+    );
+  },
   track: () => {
     stepmark.track('user_7', { plan: 'free', country: 'FR' }, { kind: 'visitor' });
     stepmark.track('user_7', { plan: 'pro', tags: ['a', 'b'] });
@@ -67,6 +78,7 @@ function comparable(trace: Trace | undefined) {
       meta: t?.meta,
       state: (t?.state ?? []).map(({ service: _service, ...access }) => access),
       races: t?.races,
+      logs: (t?.logs ?? []).map(({ service: _service, ...entry }) => entry),
     };
   };
   return strip(trace);
@@ -107,6 +119,7 @@ describe('record kinds', () => {
       // The scenario made records of its kind (a round trip of nothing proves nothing).
       if (name === 'state') expect(live?.state).toHaveLength(8);
       if (name === 'race') expect(live?.races?.length).toBeGreaterThan(0);
+      if (name === 'log') expect(live?.logs).toHaveLength(6);
       // The rebuilt events say where they came from.
       const all = [
         ...Object.values(rebuilt?.entities ?? {}).flatMap((e) => e.events),
