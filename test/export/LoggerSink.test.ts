@@ -35,6 +35,59 @@ function pinoTo(level = 'info'): { logger: pino.Logger; lines: () => Record<stri
 }
 
 describe('LoggerSink', () => {
+  it("each: 'decision' mirrors every decision as a line of its own, in time order, with the log fields", async () => {
+    const { logger, lines } = pinoTo('debug');
+    const sink = new LoggerSink({ logger, level: 'debug', each: 'decision' });
+    sink.export({
+      ...TRACE,
+      events: [
+        {
+          stage: 'request',
+          action: 'accepted',
+          timestamp: '2026-12-01T09:59:59.999Z',
+          span_id: '00f067aa0ba902b7',
+        },
+      ],
+      entities: {
+        ...TRACE.entities,
+        order_44: {
+          entity_id: 'order_44',
+          events: [
+            {
+              stage: 'fraud_check',
+              action: 'cleared',
+              timestamp: '2026-12-01T10:00:00.000Z',
+              meta: { score: 0.02 },
+            },
+          ],
+        },
+      },
+    });
+    await sink.forceFlush();
+    const out = lines();
+    expect(out.map((l) => l.msg)).toEqual([
+      'request accepted',
+      'order_43: fraud_check blocked',
+      'order_44: fraud_check cleared',
+      'order_43: checkout rejected',
+    ]);
+    expect(
+      out.every((l) => l.level === 20 && l.trace_id === TRACE.trace_id && l.stepmark === true),
+    ).toBe(true);
+    expect(out[0]).toMatchObject({
+      span_id: '00f067aa0ba902b7',
+      stage: 'request',
+      action: 'accepted',
+    });
+    expect(out[0]).not.toHaveProperty('entity_id');
+    expect(out[2]).toMatchObject({
+      entity_id: 'order_44',
+      meta: { score: 0.02 },
+      decided_at: '2026-12-01T10:00:00.000Z',
+    });
+    expect(() => new LoggerSink({ logger, each: 'line' as never })).toThrow(TypeError);
+  });
+
   it('logs one structured line per trace, with trace_id, through pino', async () => {
     const { logger, lines } = pinoTo();
     const sink = new LoggerSink({ logger });
