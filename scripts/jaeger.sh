@@ -99,6 +99,8 @@ query_url="http://$JAEGER_LISTEN_HOST:$STEPMARK_JAEGER_QUERY_PORT"
 otlp_url="http://$JAEGER_LISTEN_HOST:$STEPMARK_JAEGER_OTLP_HTTP_PORT"
 
 die() { echo "jaeger.sh: $*" >&2; exit 1; }
+# shellcheck source=lib/pidfile.sh
+source "$repo/scripts/lib/pidfile.sh"
 
 # --- the web UI ------------------------------------------------------------------------------
 # Jaeger panics at start when assets_path has no index.html, so only complete folders qualify.
@@ -237,13 +239,7 @@ EOF
   echo "$bin"
 }
 
-running_pid() {
-  [[ -f "$pid_file" ]] || return 1
-  local pid
-  pid="$(cat "$pid_file" 2>/dev/null || true)"
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
-  echo "$pid"
-}
+running_pid() { pid_running "$pid_file"; }
 
 start() {
   local pid
@@ -293,23 +289,8 @@ start() {
 }
 
 stop() {
-  local pid
-  if ! pid="$(running_pid)"; then
-    rm -f "$pid_file"
-    echo "jaeger not running"
-    return 0
-  fi
-  kill "$pid" 2>/dev/null || true
-  local i
-  for i in $(seq 1 100); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -9 "$pid" 2>/dev/null || true
-  fi
-  rm -f "$pid_file" "$ui_file"
-  echo "jaeger stopped pid=$pid"
+  pid_stop "$pid_file" jaeger
+  rm -f "$ui_file"
 }
 
 status() {

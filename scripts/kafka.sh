@@ -38,6 +38,8 @@ log_file="$run_dir/kafka.log"
 config="$run_dir/server.properties"
 
 die() { echo "kafka.sh: $*" >&2; exit 1; }
+# shellcheck source=lib/pidfile.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/pidfile.sh"
 
 build() {
   if [[ -f "$libs/.complete" ]]; then
@@ -84,13 +86,7 @@ EOF
   echo "$libs"
 }
 
-running_pid() {
-  [[ -f "$pid_file" ]] || return 1
-  local pid
-  pid="$(cat "$pid_file" 2>/dev/null || true)"
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
-  echo "$pid"
-}
+running_pid() { pid_running "$pid_file"; }
 
 write_config() {
   mkdir -p "$run_dir/data"
@@ -174,25 +170,8 @@ start() {
   die "kafka did not start within ${timeout}s (log: $log_file)"
 }
 
-stop() {
-  local pid
-  if ! pid="$(running_pid)"; then
-    rm -f "$pid_file"
-    echo "kafka not running"
-    return 0
-  fi
-  kill "$pid" 2>/dev/null || true
-  local i
-  for i in $(seq 1 300); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -9 "$pid" 2>/dev/null || true
-  fi
-  rm -f "$pid_file"
-  echo "kafka stopped pid=$pid"
-}
+# A broker writes its logs out before it exits: give it 30 s before SIGKILL.
+stop() { pid_stop "$pid_file" kafka 300; }
 
 status() {
   local pid
