@@ -1,8 +1,6 @@
 import { appendFile } from 'node:fs/promises';
 import {
-  integerOption,
   optionsObject,
-  POSITIVE,
   typeError,
   undisclosedString,
   warnLikelyTypos,
@@ -11,7 +9,7 @@ import type { Trace } from '../types.js';
 import { AUDIT_GENESIS, chainHash, formatAuditLine, type AuditKey } from './audit/auditChain.js';
 import { readAuditTail } from './audit/readAuditTail.js';
 import { FileSink } from './FileSink.js';
-import { keepOption } from './keepWhen.js';
+import { FILE_OPTION_NAMES, readFileOptions } from './fileOptions.js';
 import type { TraceSink } from './TraceSink.js';
 
 /** Options of `AuditSink`. */
@@ -33,9 +31,6 @@ export interface AuditSinkOptions {
   /** A tail rule: only the traces it returns true for are written (see `keepWhen`). */
   keep?: (trace: Trace) => boolean;
 }
-
-const KNOWN = ['path', 'key', 'maxBytes', 'maxFiles', 'maxBufferedBytes', 'keep'];
-const DEFAULT_MAX_BUFFERED = 16 * 1024 * 1024;
 
 /**
  * A `FileSink` whose lines form a tamper-evident chain: each trace is written as
@@ -65,15 +60,9 @@ export class AuditSink implements TraceSink {
 
   /** Throws a TypeError or RangeError for a wrong option; starts reading the trail's tail. */
   constructor(options: AuditSinkOptions) {
-    const o = optionsObject<Record<string, unknown>>('AuditSink', options);
-    if (o === undefined || typeof o.path !== 'string' || o.path === '')
-      throw typeError(
-        'AuditSink path',
-        'a file path',
-        o?.path,
-        "e.g. new AuditSink({ path: 'audit.jsonl' })",
-      );
-    warnLikelyTypos('AuditSink', o, KNOWN);
+    const o = optionsObject<Record<string, unknown>>('AuditSink', options) ?? {};
+    warnLikelyTypos('AuditSink', o, [...FILE_OPTION_NAMES, 'key']);
+    const file = readFileOptions('AuditSink', o);
     const key = o.key;
     if (
       key !== undefined &&
@@ -88,19 +77,15 @@ export class AuditSink implements TraceSink {
         'e.g. key: process.env.AUDIT_KEY',
       );
     }
-    this.#path = o.path;
+    this.#path = file.path;
     this.#key = key as AuditKey | undefined;
-    const maxBytes = integerOption('AuditSink maxBytes', o.maxBytes, POSITIVE);
-    const maxFiles = integerOption('AuditSink maxFiles', o.maxFiles, POSITIVE);
-    this.#maxBuffered =
-      integerOption('AuditSink maxBufferedBytes', o.maxBufferedBytes, POSITIVE) ??
-      DEFAULT_MAX_BUFFERED;
-    this.keep = keepOption('AuditSink', o.keep);
+    this.#maxBuffered = file.maxBufferedBytes;
+    this.keep = file.keep;
     this.#file = new FileSink({
-      path: o.path,
-      maxBufferedBytes: this.#maxBuffered,
-      ...(maxBytes !== undefined ? { maxBytes } : {}),
-      ...(maxFiles !== undefined ? { maxFiles } : {}),
+      path: file.path,
+      maxBufferedBytes: file.maxBufferedBytes,
+      maxFiles: file.maxFiles,
+      ...(file.maxBytes !== undefined ? { maxBytes: file.maxBytes } : {}),
     });
     this.#started = this.#start();
   }

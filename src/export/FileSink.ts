@@ -1,13 +1,7 @@
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
-import {
-  integerOption,
-  optionsObject,
-  POSITIVE,
-  typeError,
-  warnLikelyTypos,
-} from '../core/checkOptions.js';
+import { optionsObject, warnLikelyTypos } from '../core/checkOptions.js';
 import type { Trace } from '../types.js';
-import { keepOption } from './keepWhen.js';
+import { FILE_OPTION_NAMES, readFileOptions } from './fileOptions.js';
 import type { TraceSink } from './TraceSink.js';
 
 /** Options of `FileSink`. */
@@ -26,8 +20,6 @@ export interface FileSinkOptions {
   /** A tail rule: only the traces it returns true for are written (see `keepWhen`). */
   keep?: (trace: Trace) => boolean;
 }
-
-const KNOWN = ['path', 'maxBytes', 'maxFiles', 'maxBufferedBytes', 'keep'];
 
 /**
  * Appends each trace as one JSON line to a file, off the caller's stack, with size rotation.
@@ -58,21 +50,14 @@ export class FileSink implements TraceSink {
 
   /** Throws a TypeError or RangeError for a wrong option. */
   constructor(options: FileSinkOptions) {
-    const o = optionsObject<Record<string, unknown>>('FileSink', options);
-    if (o === undefined || typeof o.path !== 'string' || o.path === '')
-      throw typeError(
-        'FileSink path',
-        'a file path',
-        o?.path,
-        "e.g. new FileSink({ path: 'traces.jsonl' })",
-      );
-    warnLikelyTypos('FileSink', o, KNOWN);
-    this.#path = o.path;
-    this.#maxBytes = integerOption('FileSink maxBytes', o.maxBytes, POSITIVE);
-    this.#maxFiles = integerOption('FileSink maxFiles', o.maxFiles, POSITIVE) ?? 5;
-    this.#maxBuffered =
-      integerOption('FileSink maxBufferedBytes', o.maxBufferedBytes, POSITIVE) ?? 16 * 1024 * 1024;
-    this.keep = keepOption('FileSink', o.keep);
+    const o = optionsObject<Record<string, unknown>>('FileSink', options) ?? {};
+    warnLikelyTypos('FileSink', o, FILE_OPTION_NAMES);
+    const file = readFileOptions('FileSink', o);
+    this.#path = file.path;
+    this.#maxBytes = file.maxBytes;
+    this.#maxFiles = file.maxFiles;
+    this.#maxBuffered = file.maxBufferedBytes;
+    this.keep = file.keep;
   }
 
   /** Traces dropped: too much was waiting for the disk, a write failed, or after `shutdown`. */
