@@ -129,4 +129,5 @@ export type {
   ServiceDependency,
   StateAccess,
   StateAccessKind,
+  TraceRuntime,
 } from './types.js';

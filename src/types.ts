@@ -104,6 +104,85 @@ export interface Trace {
   anomalies?: DurationAnomaly[];
   /** Calls between services seen in the span tree (`analyze`, traces rebuilt from a backend). */
   dependencies?: ServiceDependency[];
+  /** What the Node.js runtime did during the request (`RuntimeMonitor`, `stepmark-otel/runtime`). */
+  runtime?: TraceRuntime;
+}
+
+/** What a garbage collection was: V8's kind of GC, from `PerformanceObserver` 'gc' entries. */
+export type RuntimeGcKind = 'major' | 'minor' | 'incremental' | 'weakcb';
+
+/** A garbage collection that overlapped the request. `start_time` is ISO 8601. */
+export interface RuntimeGc {
+  kind: RuntimeGcKind;
+  start_time: string;
+  duration_ms: number;
+}
+
+/** The event loop over the request: utilization, and how late a 10 ms timer ran (its delay). */
+export interface RuntimeEventLoop {
+  /** Share of the request's time the loop was busy (0 to 1), all of the process's work counted. */
+  utilization: number;
+  /** 99th percentile of the delay samples taken during the request; absent without one. */
+  delay_p99_ms?: number;
+  /** The longest delay sample taken during the request; absent without one. */
+  delay_max_ms?: number;
+  /** Delay samples taken during the request (one per 10 ms, and one at its end when late). */
+  delay_samples: number;
+}
+
+/**
+ * The event loop was held, while the request waited, by a stretch of synchronous work longer
+ * than `blockedThresholdMs` (a callback and the microtasks after it). `duration_ms` is the part
+ * of the stretch that was not the request's own work. `by_trace_id`, `task`, `region` and `stack`
+ * name the traced request that did most of it, and the task and region it ran in (`stack`: its
+ * tasks and regions, innermost first); absent when that was no traced request.
+ */
+export interface RuntimeBlocked {
+  start_time: string;
+  duration_ms: number;
+  by_trace_id?: string;
+  task?: string;
+  region?: string;
+  stack?: string[];
+}
+
+/**
+ * The request held the event loop for longer than `blockedThresholdMs`: its own synchronous
+ * work in one stretch, in that task and region. `blocked_trace_ids`: the traced requests that
+ * were waiting meanwhile and name this one in their `blocked` (absent when none was).
+ */
+export interface RuntimeBlocking {
+  start_time: string;
+  duration_ms: number;
+  task?: string;
+  region?: string;
+  stack?: string[];
+  blocked_trace_ids?: string[];
+}
+
+/**
+ * The request's time in this process, as a `RuntimeMonitor` saw it: `duration_ms` (from the
+ * moment the processor held the request to its end) is `on_loop_ms` (its own synchronous work,
+ * GC pauses taken out) + `blocked_ms` (others' long stretches while it waited) + `gc_ms` (GC
+ * pauses) + `waiting_ms` (the rest: I/O, timers, short work of others).
+ */
+export interface TraceRuntime {
+  duration_ms: number;
+  on_loop_ms: number;
+  blocked_ms: number;
+  /** Absent with `gc: false` (GC pauses are then in the other parts). */
+  gc_ms?: number;
+  waiting_ms: number;
+  gc?: RuntimeGc[];
+  /** GCs past the cap of the `gc` list (their time is in `gc_ms`). */
+  dropped_gc?: number;
+  event_loop?: RuntimeEventLoop;
+  blocked?: RuntimeBlocked[];
+  /** `blocked` entries past its cap (their time is in `blocked_ms`). */
+  dropped_blocked?: number;
+  blocking?: RuntimeBlocking[];
+  /** `blocking` entries past its cap. */
+  dropped_blocking?: number;
 }
 
 /**

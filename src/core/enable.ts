@@ -34,6 +34,8 @@ export function enableContext(options: StepmarkOptions | undefined, ctx: Context
     registry.stats.lateCalls++;
     return { ctx, session: closedSession(), created: false };
   }
+  // Asked for: the trace goes to the sinks too, even if a capture opened its session.
+  found.session.capturedOnly = false;
   return { ctx: withStepmarkBaggage(ctx).setValue(SESSION_KEY, found.session), ...found };
 }
 

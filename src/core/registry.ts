@@ -11,7 +11,8 @@ import type { SessionHandle } from './session/SessionHandle.js';
  * fully and call each other only through those interfaces; copies of different protocols do not
  * see each other (each records on its own), rather than probe what the other offers. 3: sessions
  * record state accesses and races (`recordState`, `addRace`, for `stepmark-otel/concurrency`).
- * 4: sessions record logs (`recordLog`, for `stepmark-otel/runtime`).
+ * 4: sessions record logs (`recordLog`, for `stepmark-otel/runtime`); captures and flight
+ * recorders (`registry.captures`, `CaptureHandle`, `SessionHandle.capturedOnly`).
  */
 export const PROTOCOL = 4;
 
@@ -39,6 +40,18 @@ export interface ProcessorHandle {
    * local root, or the root above it, is open); undefined when a span is starting there.
    */
   adopt(traceId: string, session: SessionHandle, activeSpan: Span | undefined): void;
+}
+
+/**
+ * What a capture or flight recorder of `stepmark-otel/runtime` offers the processors: while one is
+ * in `registry.captures`, every request records, and each processor hands it the traces it emits.
+ */
+export interface CaptureHandle {
+  /**
+   * Takes the JSON of a trace that finished while the capture ran (delivered off the request's
+   * path, in the consumers' clean context). Shared with the sinks: read it, never change it.
+   */
+  take(trace: Trace): void;
 }
 
 /** Process-wide counters, visible through `stats()`. */
@@ -77,8 +90,17 @@ export interface Registry {
    * this one load: the disabled path reads no context and allocates nothing.
    */
   live: number;
-  /** 'always'-mode processors alive: recording then needs no enabled context, only a recording span. */
+  /**
+   * 'always'-mode processors alive plus captures running: recording then needs no enabled
+   * context, only a recording span.
+   */
   always: number;
+  /**
+   * Captures and flight recorders running (`stepmark-otel/runtime`): while any, every root span
+   * a processor sees is assembled, and every finished trace is handed to each of them. Each one
+   * counts in `live` and `always` too, so that the disabled path stays one load.
+   */
+  captures: Set<CaptureHandle>;
   /** Options of the sessions that 'always' mode opens on its own. */
   alwaysOptions: StepmarkOptions | undefined;
   processors: Set<ProcessorHandle>;
@@ -101,6 +123,7 @@ export const registry: Registry = ((globalThis as Holder)[REGISTRY_KEY] ??= {
   live: 0,
   always: 0,
   alwaysOptions: undefined,
+  captures: new Set(),
   processors: new Set(),
   byTrace: new Map(),
   stats: {
@@ -172,6 +195,34 @@ export function watchUnclosed(session: object): void {
 export function closeSession(session: object): void {
   registry.live--;
   unclosedSessions.unregister(session);
+}
+
+/**
+ * Starts handing finished traces to `capture`, and makes every request record while it runs
+ * (as 'always' mode does). Once per capture; true when it was not running.
+ */
+export function startCapturing(capture: CaptureHandle): boolean {
+  if (registry.captures.has(capture)) return false;
+  registry.captures.add(capture);
+  registry.always++;
+  registry.live++;
+  return true;
+}
+
+/** Stops what `startCapturing` started (once); true when it was running. */
+export function stopCapturing(capture: CaptureHandle): boolean {
+  if (!registry.captures.delete(capture)) return false;
+  registry.always--;
+  registry.live--;
+  return true;
+}
+
+/**
+ * Whether only captures make 'always' recording happen (no 'always'-mode processor is alive): a
+ * session opened on its own now exists for the captures alone (`SessionHandle.capturedOnly`).
+ */
+export function onlyCapturesRecordAlways(): boolean {
+  return registry.always === registry.captures.size;
 }
 
 /** Makes `session` findable by its trace id and known to every processor. */

@@ -155,7 +155,10 @@ export class RequestGate<R> {
     } catch (error) {
       reportInternalError('trigger', error);
     }
-    if (!explicit && flag === undefined) return undefined;
+    if (!explicit && flag === undefined) {
+      // A capture (`stepmark-otel/runtime`) records every request: one load when none runs.
+      return registry.captures.size === 0 ? undefined : captured(head, spanName, attributes);
+    }
     const options = this.#options;
     const authorize = options.authorize;
     const authorized =
@@ -288,6 +291,53 @@ export class RequestGate<R> {
         if (snapshot !== undefined) deliver(snapshot);
       },
     };
+  }
+}
+
+/**
+ * An untriggered request while a capture runs. Under an instrumentation's span there is nothing
+ * to do: processors assemble every root span during a capture. Otherwise stepmark starts its
+ * server span as for a trigger, in a context that is not enabled: the request records for the
+ * captures alone (no `onFinish`, no response header, no rate-limit token, no baggage flag
+ * downstream, so other services do not record).
+ */
+function captured(
+  head: RequestHead,
+  spanName: string | undefined,
+  attributes: Attributes | undefined,
+): TracedRequest | undefined {
+  try {
+    const parent = context.active();
+    if (trace.getSpan(parent) !== undefined) return undefined;
+    const remote = extractW3C(parent, head.headers);
+    const method = head.method ?? 'HTTP';
+    const span = trace.getTracer(TRACER).startSpan(
+      spanName ?? method,
+      {
+        kind: SpanKind.SERVER,
+        attributes: attributes ?? {
+          'http.request.method': method,
+          'url.path': (head.url ?? '').split('?')[0] ?? '',
+        },
+      },
+      remote,
+    );
+    const ctx = trace.setSpan(parent, span);
+    const renameAs = spanName === undefined ? method : undefined;
+    let ended = false;
+    return {
+      ctx,
+      expose: false,
+      headerValue: () => undefined,
+      finish(outcome = {}) {
+        if (ended) return;
+        ended = true;
+        endSpan(span, outcome, renameAs);
+      },
+    };
+  } catch (error) {
+    reportInternalError('RequestGate.captured', error);
+    return undefined;
   }
 }
 

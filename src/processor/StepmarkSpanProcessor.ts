@@ -6,6 +6,7 @@ import type { EventRecord } from '../core/records/EventRecord.js';
 import {
   markFinished,
   registry,
+  type CaptureHandle,
   wasFinished,
   reportInternalError,
   SESSION_KEY,
@@ -85,6 +86,7 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
   readonly #pipeline: DeliveryPipeline;
   readonly #recent: RecentTraces;
   readonly #analyzers: readonly TraceAnalyzer[];
+  readonly #startObservers: readonly TraceAnalyzer[];
   readonly #endObservers: readonly TraceAnalyzer[];
   readonly #observer: ((record: EventRecord, traceId: string) => void) | undefined;
   /** Whether a finished trace must be built even with no consumer (an analyzer reads it). */
@@ -122,6 +124,7 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
     this.#writer = o.writer;
     this.#recent = new RecentTraces(o.recentTraces);
     this.#analyzers = o.analyzers;
+    this.#startObservers = o.analyzers.filter((a) => typeof a.onTraceStart === 'function');
     this.#endObservers = o.analyzers.filter((a) => typeof a.onTraceEnd === 'function');
     this.#analyzesTraces = o.analyzers.some((a) => typeof a.onTraceComplete === 'function');
     this.#observer = recordObserver(o.analyzers, (a, e) => this.#analyzerError(a, e));
@@ -167,9 +170,13 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
         const above = root ? undefined : otelTrace.getSpan(parentContext);
         session = enabled.traceId === traceId ? enabled : enabled.fork(traceId, above);
       }
-      // Flow mode: every request the provider records is assembled, decisions or not.
-      const trace =
-        this.#find(traceId) ?? (this.#always && root ? this.#adopt(traceId) : undefined);
+      // Flow mode, or a capture running: every request the provider records is assembled,
+      // decisions or not.
+      let trace = this.#find(traceId);
+      if (trace === undefined && root && (this.#always || registry.captures.size > 0)) {
+        trace = this.#adopt(traceId);
+        if (trace !== undefined && !this.#always) trace.forCapture = true;
+      }
       if (trace === undefined) return;
       if (session !== undefined && session.traceId === traceId) this.#hold(trace, session);
       if (root) trace.rootOpened(span.spanContext().spanId);
@@ -341,6 +348,7 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
     const trace = new TraceAssembly(traceId, Date.now(), this.#analyzesTraces);
     for (const session of sessionsOf(traceId) ?? []) this.#hold(trace, session);
     this.#traces.set(traceId, trace);
+    if (this.#startObservers.length > 0) this.#traceStarted(traceId);
     return trace;
   }
 
@@ -379,17 +387,60 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
     this.#traces.delete(trace.traceId);
     markFinished(trace.traceId);
     this.#traceEnded(trace.traceId);
-    // Spans only, nothing recorded: emitted in flow mode (the span tree is the flow log).
-    if (trace.sessions.length === 0 && !this.#always) return;
+    const sessions = trace.sessions;
+    // Spans only, nothing recorded: emitted in flow mode (the span tree is the flow log), and to
+    // the captures that had it assembled.
+    if (sessions.length === 0 && !this.#always && !trace.forCapture) return;
+    // Handed to the captures running now (it finished in their window), off the caller's stack.
+    const captures = registry.captures.size === 0 ? undefined : [...registry.captures];
+    if (!this.#always && sessions.every((s) => s.capturedOnly)) {
+      // Recorded only because a capture ran: for the captures alone, not the sinks nor recent().
+      trace.seal(incomplete);
+      trace.handOver();
+      if (captures !== undefined) {
+        this.#pipeline.deliver(() => {
+          this.#capture(captures, this.#jsonOf(trace));
+          return undefined;
+        });
+      }
+      return;
+    }
     const listening = trace.seal(incomplete);
     this.#stats.tracesEmitted++;
     this.#recent.add(trace);
-    if (!listening && !this.#pipeline.hasConsumers && !this.#analyzesTraces) {
+    if (
+      !listening &&
+      !this.#pipeline.hasConsumers &&
+      !this.#analyzesTraces &&
+      captures === undefined
+    ) {
       trace.handOver();
       if (this.#recent.capacity > 0) trace.pack();
       return;
     }
-    this.#pipeline.deliver(() => this.#emit(trace));
+    this.#pipeline.deliver(() => this.#emit(trace, captures));
+  }
+
+  /** Hands a finished trace to the captures it finished in, each isolated. */
+  #capture(captures: readonly CaptureHandle[], json: Trace): void {
+    for (const capture of captures) {
+      try {
+        capture.take(json);
+      } catch (error) {
+        this.#internalError('capture', error);
+      }
+    }
+  }
+
+  /** Tells the analyzers with an `onTraceStart` hook (cheap, on the caller's stack), isolated. */
+  #traceStarted(traceId: string): void {
+    for (const analyzer of this.#startObservers) {
+      try {
+        analyzer.onTraceStart?.(traceId);
+      } catch (error) {
+        this.#analyzerError(analyzer, error);
+      }
+    }
   }
 
   /** Tells the analyzers with an `onTraceEnd` hook (cheap, on the caller's stack), isolated. */
@@ -403,11 +454,15 @@ export class StepmarkSpanProcessor implements ProcessorHandle {
     }
   }
 
-  /** In the consumers' clean context: builds the JSON, runs the adapters' listeners, returns it. */
-  #emit(trace: TraceAssembly): Trace {
+  /**
+   * In the consumers' clean context: builds the JSON, hands it to the captures (before any
+   * consumer could change it), runs the adapters' listeners, returns it.
+   */
+  #emit(trace: TraceAssembly, captures: readonly CaptureHandle[] | undefined): Trace {
     const listeners = trace.handOver();
     if (this.#recent.capacity > 0) trace.pack();
     const json = this.#jsonOf(trace);
+    if (captures !== undefined) this.#capture(captures, json);
     for (const { listener, exclusive, own } of listeners) {
       try {
         listener(own === undefined ? json : trace.requestTrace(own), exclusive);

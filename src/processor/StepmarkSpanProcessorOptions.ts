@@ -132,10 +132,10 @@ function sinkOption(value: unknown, name: string): TraceSink {
 /** An entry of `analyzers`: an object whose hooks, where present, are functions. */
 function analyzerOption(value: unknown, name: string): TraceAnalyzer {
   const expects =
-    'a TraceAnalyzer (an object with onRecord, onTraceEnd and/or onTraceComplete methods)';
+    'a TraceAnalyzer (an object with onTraceStart, onRecord, onTraceEnd and/or onTraceComplete methods)';
   if (typeof value !== 'object' || value === null) throw typeError(name, expects, value);
   const hooks = value as Record<string, unknown>;
-  for (const hook of ['onRecord', 'onTraceEnd', 'onTraceComplete']) {
+  for (const hook of ['onTraceStart', 'onRecord', 'onTraceEnd', 'onTraceComplete']) {
     if (hooks[hook] !== undefined && typeof hooks[hook] !== 'function') {
       throw typeError(`${name}.${hook}`, 'a function', hooks[hook]);
     }

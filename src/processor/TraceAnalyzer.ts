@@ -12,6 +12,13 @@ export interface TraceAnalyzer {
   /** Names the analyzer in warnings. Default: its class name. */
   readonly name?: string;
   /**
+   * The processor started holding a trace: its request began (a session bound to it, or its
+   * first local root started in 'always' mode or during a capture). Runs on the request's path,
+   * in the code that enabled it (not yet in the request's own context): keep it cheap. Each
+   * `onTraceStart` is followed by one `onTraceEnd` of the same trace.
+   */
+  onTraceStart?(traceId: string): void;
+  /**
    * Sees each record as it is made, on the request's path: keep it cheap. `traceId` is the
    * trace the record belongs to. Records are read-only.
    */

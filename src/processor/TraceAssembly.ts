@@ -33,6 +33,11 @@ export class TraceAssembly {
   readonly spans: EndedSpan[] = [];
   droppedSpans = 0;
   incomplete: IncompleteReason | undefined = undefined;
+  /**
+   * Assembled from its root span only because a capture ran (`stepmark-otel/runtime`): with no
+   * session asked for, it goes to the captures alone.
+   */
+  forCapture = false;
   /** The sessions' drafts, taken when the trace is sealed (the sessions let go of them). */
   #drafts: Array<TraceDraft | PackedDraft> | undefined = undefined;
   /** The JSON once built for delivery, shared by the consumers (read-only for them). */

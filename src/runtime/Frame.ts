@@ -5,6 +5,7 @@ import { DISPOSE } from '../core/dispose.js';
 import { reportInternalError } from '../core/registry.js';
 import { runToEnd } from '../core/runToEnd.js';
 import { FrameContext } from './FrameContext.js';
+import { enterFrame, frameWatchers, leaveFrame } from './monitor/frameWatch.js';
 import type { RuntimeHandle } from './RuntimeHandle.js';
 import { counters } from './runtimeStats.js';
 
@@ -56,6 +57,11 @@ export class Frame implements RuntimeHandle {
     return frame;
   }
 
+  /** The trace the frame's span belongs to. */
+  get traceId(): string {
+    return this.#span.spanContext().traceId;
+  }
+
   /** Whether the frame has ended (by `end()`, its function settling, or its parent ending). */
   get ended(): boolean {
     return this.#ended;
@@ -76,7 +82,14 @@ export class Frame implements RuntimeHandle {
 
   run<T>(fn: () => T): T {
     if (this.#ended) counters.runsAfterEnd++;
-    return context.with(this.#context, fn);
+    if (frameWatchers.size === 0) return context.with(this.#context, fn);
+    // A RuntimeMonitor is timing requests: it is told when this synchronous work starts and ends.
+    enterFrame(this);
+    try {
+      return context.with(this.#context, fn);
+    } finally {
+      leaveFrame();
+    }
   }
 
   /**
@@ -84,6 +97,16 @@ export class Frame implements RuntimeHandle {
    * `region(name, fn)`); a throw or rejection marks the span as an error and reaches the caller.
    */
   runToEnd<T>(fn: () => T, what: string): T {
+    if (frameWatchers.size === 0) return this.#runToEnd(fn, what);
+    enterFrame(this); // as in `run`
+    try {
+      return this.#runToEnd(fn, what);
+    } finally {
+      leaveFrame();
+    }
+  }
+
+  #runToEnd<T>(fn: () => T, what: string): T {
     return runToEnd(this.#context, fn, (error) => this.#finish(error, false), what);
   }
 

@@ -40,6 +40,12 @@ export class Session implements SessionHandle, RaceOwner {
   /** The trace this request belongs to, once a recording span was seen. */
   traceId: string | undefined = undefined;
   closed = false;
+  /**
+   * Opened on its own only because a capture of `stepmark-otel/runtime` runs (no enabled context
+   * asked for it, no 'always'-mode processor): its trace goes to the captures alone. Cleared when
+   * an enabled context joins it.
+   */
+  capturedOnly = false;
   /** The local root span (request) the session was opened for, when opened on one (`forTrace`). */
   rootSpanId: string | undefined = undefined;
   readonly #given: StepmarkOptions | undefined;
@@ -119,6 +125,7 @@ export class Session implements SessionHandle, RaceOwner {
     if (known !== undefined || !this.#isLive) return known;
     const found = Session.forTrace(traceId, span, this.#given);
     if (found === undefined) return undefined;
+    if (!this.capturedOnly) found.session.capturedOnly = false; // an enabled request's fork
     this.#forks ??= new Map();
     if (this.#forks.size >= MAX_FORKS) {
       const oldest = this.#forks.keys().next().value;

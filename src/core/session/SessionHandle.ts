@@ -16,6 +16,11 @@ export interface SessionHandle {
   readonly traceId: string | undefined;
   /** No more calls record. */
   readonly closed: boolean;
+  /**
+   * Opened only because a capture runs (see `Session.capturedOnly`): a trace whose sessions all
+   * are goes to the captures alone, not to the sinks.
+   */
+  readonly capturedOnly: boolean;
   /** Other requests (local roots of the same trace) joined this session. */
   readonly shared: boolean;
   /** The records so far, as the JSON under construction. */
