@@ -1,6 +1,7 @@
 import { listOf, objectOf, textOf } from '../core/jsonShape.js';
 import { META_BUDGET, sanitizeMeta, sanitizeValue, setKey } from '../core/sanitize.js';
 import { TRACE_COUNTERS } from '../core/records/TraceDraft.js';
+import { logsOf, runtimeOf } from './runtimeOf.js';
 import type {
   EntityTrace,
   IncompleteReason,
@@ -36,6 +37,8 @@ const KNOWN = new Set<string>([
   'incomplete',
   'state',
   'races',
+  'logs',
+  'runtime',
   ...COUNTERS,
 ]);
 
@@ -169,7 +172,8 @@ function entitiesOf(value: unknown): Record<string, EntityTrace> | undefined {
 /**
  * The trace `value` holds, in the JSON shape of the SPEC, or undefined when it is no object with
  * a `trace_id` text. A field of another type counts as absent (an event's stage, action or
- * timestamp as ''); an event, entity or span that is no object is skipped; meta, tags and fields
+ * timestamp as ''); an event, entity, span or log that is no object is skipped; `logs` and
+ * `runtime` are read by `logsOf` and `runtimeOf`; meta, tags and fields
  * this version does not know (an analyzer's findings) are capped as live meta is.
  * @example traceOf(JSON.parse(line))?.entities
  */
@@ -195,6 +199,9 @@ export function traceOf(value: unknown): Trace | undefined {
   }
   if (Array.isArray(fields.state)) trace.state = stateOf(fields.state);
   if (Array.isArray(fields.races)) trace.races = racesOf(fields.races);
+  if (Array.isArray(fields.logs)) trace.logs = logsOf(fields.logs);
+  const runtime = runtimeOf(fields.runtime);
+  if (runtime !== undefined) trace.runtime = runtime;
   if (INCOMPLETE.has(fields.incomplete)) trace.incomplete = fields.incomplete as IncompleteReason;
   const extra = trace as unknown as Record<string, unknown>;
   for (const [key, item] of Object.entries(fields)) {

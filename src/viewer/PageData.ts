@@ -36,6 +36,8 @@ export interface EntityView {
 export interface SpanView {
   id: string;
   name: string;
+  /** A task or region of `stepmark-otel/runtime`. */
+  kind?: 'task' | 'region';
   depth: number;
   /** Milliseconds from the trace's first span start; -1 when its start time is unreadable. */
   offset: number;
@@ -142,6 +144,24 @@ export interface SankeyPicture {
   notes: string[];
 }
 
+/** One runtime event of a request (`trace.runtime`): a GC, or a stretch that held the loop. */
+export interface RuntimeEventView {
+  /** Time of day `HH:MM:SS.mmm`. */
+  time: string;
+  /** `GC major 12.2 ms`, `blocked 101.2 ms by trace … (task report, region parseReport)`, … */
+  text: string;
+}
+
+/** What the Node.js runtime did during the request (`trace.runtime`, the RuntimeMonitor's). */
+export interface RuntimeView {
+  /** `161.2 ms = own work 8.8 + blocked 101.2 + GC 12.2 + waiting 39.0` */
+  summary: string;
+  /** Its GCs and the stretches it was blocked or held the loop, in time order. */
+  events: RuntimeEventView[];
+  /** Entries the trace (or the page) left out of its lists. */
+  dropped?: number;
+}
+
 /** One trace as shown. */
 export interface TraceView {
   id: string;
@@ -169,6 +189,8 @@ export interface TraceView {
   accesses?: number;
   /** Its critical path, when it has spans with times. */
   critical?: CriticalPathView;
+  /** What the runtime did during it, when the trace has `runtime`. */
+  runtime?: RuntimeView;
 }
 
 /** Everything the page shows. */

@@ -1,6 +1,7 @@
 import { auditTrail } from '../analysis/auditTrail.js';
 import { criticalPath } from '../analysis/criticalPath.js';
 import { spanForest, spansInOrder, type SpanNode } from '../export/formats/spanTree.js';
+import { runtimeOf } from '../cli/runtimeOf.js';
 import { jaegerTraceUrl } from '../jaeger/traceUrl.js';
 import type { MetaValue, StateAccess, StateAccessKind, TraceSpan } from '../types.js';
 import type {
@@ -12,6 +13,8 @@ import type {
   PageData,
   PathSegmentView,
   RaceView,
+  RuntimeEventView,
+  RuntimeView,
   SpanView,
   TraceView,
   VariableView,
@@ -271,6 +274,7 @@ function readSpan(raw: unknown, cuts: Cuts): ReadSpan | undefined {
   if (typeof raw.parent_id === 'string') span.parent_id = raw.parent_id;
   if (raw.status === 'error') span.status = 'error';
   if (raw.open === true) span.open = true;
+  if (raw.kind === 'task' || raw.kind === 'region') span.kind = raw.kind;
   const service = textOf(raw.service, cuts);
   if (service !== undefined) span.service = service;
   return span;
@@ -338,6 +342,7 @@ function readSpans(given: unknown, cuts: Cuts, budget: Budget): SpanRows {
       errorOf.set(rows.length, description?.[1] ?? '');
     }
     if (span.open === true) row.open = true;
+    if (span.kind !== undefined) row.kind = span.kind;
     if (span.service !== undefined) row.service = span.service;
     if (span.parent_id !== undefined && node.depth === 0 && !ids.has(span.parent_id))
       row.orphan = true;
@@ -926,7 +931,55 @@ function readTrace(
     view.accesses = state.reduce((n, v) => n + v.accesses.length, 0);
   }
   if (critical !== undefined) view.critical = critical;
+  const runtime = readRuntime(trace.runtime, cuts);
+  if (runtime !== undefined) view.runtime = runtime;
   view.notes = traceNotes(trace, cuts, cycleCuts(spans.forest, spans.indexOf), critical);
+  return view;
+}
+
+/** Milliseconds as the runtime lines show them: one decimal. */
+const ms = (value: number) => value.toFixed(1);
+
+/**
+ * The trace's `runtime` as a summary and one line per GC and per stretch that held the loop
+ * (read by `runtimeOf`, as the CLI reads it: lists of at most 100 entries), or undefined.
+ */
+function readRuntime(value: unknown, cuts: Cuts): RuntimeView | undefined {
+  const runtime = runtimeOf(value);
+  if (runtime === undefined) return undefined;
+  const gcPart = runtime.gc_ms !== undefined ? ` + GC ${ms(runtime.gc_ms)}` : '';
+  const summary = `${ms(runtime.duration_ms)} ms = own work ${ms(runtime.on_loop_ms)} + blocked ${ms(runtime.blocked_ms)}${gcPart} + waiting ${ms(runtime.waiting_ms)}`;
+  const rows: Array<RuntimeEventView & { at: string }> = [];
+  const place = (entry: { task?: string; region?: string }) =>
+    [
+      entry.task !== undefined ? `task ${cut(entry.task, cuts)}` : '',
+      entry.region !== undefined ? `region ${cut(entry.region, cuts)}` : '',
+    ]
+      .filter((part) => part !== '')
+      .join(', ');
+  const add = (at: string, text: string) => rows.push({ at, time: timeOf(at, cuts), text });
+  for (const gc of runtime.gc ?? []) add(gc.start_time, `GC ${gc.kind} ${ms(gc.duration_ms)} ms`);
+  for (const b of runtime.blocked ?? []) {
+    const by = b.by_trace_id !== undefined ? `trace ${cut(b.by_trace_id, cuts)}` : 'other work';
+    const where = place(b);
+    add(b.start_time, `blocked ${ms(b.duration_ms)} ms by ${by}${where ? ` (${where})` : ''}`);
+  }
+  for (const b of runtime.blocking ?? []) {
+    const where =
+      b.region !== undefined
+        ? ` in region ${cut(b.region, cuts)}`
+        : b.task !== undefined
+          ? ` in task ${cut(b.task, cuts)}`
+          : '';
+    const n = b.blocked_trace_ids?.length ?? 0;
+    const held = n > 0 ? ` (blocked ${n} request${n === 1 ? '' : 's'})` : '';
+    add(b.start_time, `held the loop ${ms(b.duration_ms)} ms${where}${held}`);
+  }
+  rows.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  const view: RuntimeView = { summary, events: rows.map(({ time, text }) => ({ time, text })) };
+  const dropped =
+    (runtime.dropped_gc ?? 0) + (runtime.dropped_blocked ?? 0) + (runtime.dropped_blocking ?? 0);
+  if (dropped > 0) view.dropped = dropped;
   return view;
 }
 

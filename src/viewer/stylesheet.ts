@@ -71,6 +71,9 @@ nav .vport { border: 0; border-radius: 0; max-height: calc(100vh - 46px); }
 .bar { position: absolute; top: 0; bottom: 0; min-width: 2px; background: var(--bar); border-radius: 3px; }
 .fail .bar { background: var(--fail); }
 .fail .sname { color: var(--fail); }
+.skind { color: var(--dim); }
+.runtime { list-style: none; padding: 0; margin: 4px 0; }
+.runtime .time { color: var(--dim); margin-right: 4px; }
 .bar.open { background: repeating-linear-gradient(45deg, var(--bar), var(--bar) 4px, #a9c1f5 4px, #a9c1f5 8px); }
 .dur { width: 110px; text-align: right; color: var(--dim); font-variant-numeric: tabular-nums; }
 .race, .vhead { background: var(--panel); font-weight: 600; }

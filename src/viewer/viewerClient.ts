@@ -587,6 +587,29 @@ export function viewerClient(doc: ClientDocument, win: ClientWindow): void {
       traceLists.push(pathList.draw);
     }
 
+    // What the Node.js runtime did during the request: where its time went, what held it up.
+    const runtime = t.runtime;
+    if (runtime !== undefined) {
+      const part = section('Runtime');
+      part.appendChild(el('p', 'hint', runtime.summary));
+      const list = el('ul', 'runtime');
+      for (const event of runtime.events) {
+        const item = el('li');
+        item.appendChild(el('span', 'time', event.time));
+        item.appendChild(doc.createTextNode(` ${event.text}`));
+        list.appendChild(item);
+      }
+      if (runtime.events.length > 0) part.appendChild(list);
+      if (runtime.dropped !== undefined)
+        part.appendChild(
+          el(
+            'p',
+            'hint',
+            `${plural(runtime.dropped, 'runtime event', 'runtime events')} not listed`,
+          ),
+        );
+    }
+
     // The span tree as a Gantt chart.
     const spans = section('Spans');
     if (t.spans.length === 0) {
@@ -611,9 +634,12 @@ export function viewerClient(doc: ClientDocument, win: ClientWindow): void {
           const onPath = typeof span.critical === 'number';
           const row = el(
             'div',
-            `row span${span.error === true ? ' fail' : ''}${onPath ? ' crit' : ''}`,
+            `row span${span.error === true ? ' fail' : ''}${onPath ? ' crit' : ''}${span.kind !== undefined ? ` kind-${span.kind}` : ''}`,
           );
-          const name = el('span', 'sname', `${span.error === true ? '✗ ' : ''}${span.name}`);
+          const name = el('span', 'sname', span.error === true ? '✗ ' : '');
+          // A task or region of stepmark-otel/runtime says so before its name.
+          if (span.kind !== undefined) name.appendChild(el('span', 'skind', `${span.kind} `));
+          name.appendChild(doc.createTextNode(span.name));
           name.style.paddingLeft = `${Math.min(span.depth, 24) * 12 + 4}px`;
           row.appendChild(name);
           const track = el('span', 'track');
@@ -638,10 +664,13 @@ export function viewerClient(doc: ClientDocument, win: ClientWindow): void {
           const path = onPath
             ? ` · on the critical path, ${formatMs(span.critical ?? 0)} of its own`
             : '';
-          row.setAttribute('title', `${span.name}: ${formatMs(span.duration)}${open}${path}`);
+          row.setAttribute(
+            'title',
+            `${span.kind !== undefined ? `${span.kind} ` : ''}${span.name}: ${formatMs(span.duration)}${open}${path}`,
+          );
           row.addEventListener('click', () => {
             const facts = [
-              `span ${span.name}  (${span.id})`,
+              `${span.kind ?? 'span'} ${span.name}  (${span.id})`,
               `duration ${formatMs(span.duration)}${open}${span.error === true ? ', error' : ''}`,
               `depth ${span.depth}${span.orphan === true ? ', its parent is not in this trace' : ''}`,
               `${plural(span.decisions, 'decision', 'decisions')} recorded on it`,
