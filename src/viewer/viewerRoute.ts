@@ -7,9 +7,8 @@ import {
   undisclosedString,
   warnLikelyTypos,
 } from '../core/checkOptions.js';
-import { isThenable } from '../core/isThenable.js';
 import { optionsError } from '../core/options.js';
-import { reportInternalError } from '../core/registry.js';
+import { ADMIN_HEADERS, adminRoute } from '../http/adminRoute.js';
 import type { RequestHead } from '../http/RequestHead.js';
 import type { Trace } from '../types.js';
 import { CONTENT_SECURITY_POLICY } from './contentSecurityPolicy.js';
@@ -76,15 +75,7 @@ const ROUTE_OPTION_NAMES: readonly string[] = [
   'limit',
 ];
 
-/** How long an async `authorize` may take before the request is refused (403). */
-export const AUTHORIZE_TIMEOUT_MS = 10_000;
-
-/** The headers of every answer: never cached, never sniffed, never framed. */
-const COMMON_HEADERS: Readonly<Record<string, string>> = {
-  'cache-control': 'no-store',
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-};
+export { AUTHORIZE_TIMEOUT_MS } from '../http/adminRoute.js';
 
 /**
  * The page's own policy, plus what only a header can say: no framing by other sites.
@@ -140,25 +131,6 @@ function checkRouteOptions<R>(options: unknown): CheckedRouteOptions<R> {
   return { processor: processor as RecentTraceSource, authorize, limit, page };
 }
 
-/** A short plain-text answer. */
-function answer(
-  res: ServerResponse,
-  status: number,
-  text: string,
-  extra: Record<string, string> = {},
-): void {
-  if (res.headersSent) {
-    if (!res.writableEnded) res.end();
-    return;
-  }
-  res.writeHead(status, {
-    ...COMMON_HEADERS,
-    'content-type': 'text/plain; charset=utf-8',
-    ...extra,
-  });
-  res.end(`${text}\n`);
-}
-
 /**
  * A Connect-style handler serving the processor's recent traces as the viewer page
  * (`renderHtml`): off unless mounted, and only for requests `authorize` accepts (403 otherwise).
@@ -185,7 +157,7 @@ export function viewerRoute<R extends IncomingMessage = IncomingMessage>(
     const traces = processor.recent(limit);
     const html = renderHtml(traces, page);
     res.writeHead(200, {
-      ...COMMON_HEADERS,
+      ...ADMIN_HEADERS,
       'content-type': 'text/html; charset=utf-8',
       'content-security-policy': VIEWER_CSP_HEADER,
       'content-length': String(Buffer.byteLength(html)),
@@ -193,63 +165,11 @@ export function viewerRoute<R extends IncomingMessage = IncomingMessage>(
     res.end(req.method === 'HEAD' ? undefined : html);
   }
 
-  function fail(res: ServerResponse, error: unknown): void {
-    reportInternalError('viewerRoute', error);
-    try {
-      answer(res, 500, 'The stepmark-otel viewer failed; see the server log.');
-    } catch {
-      // the socket is gone: nothing left to answer
-    }
-  }
-
-  return function stepmarkViewer(req, res) {
-    try {
-      if (req.method !== 'GET' && req.method !== 'HEAD') {
-        answer(res, 405, 'Method Not Allowed', { allow: 'GET, HEAD' });
-        return;
-      }
-      const refuse = (error?: unknown): void => {
-        if (error !== undefined) reportInternalError('viewerRoute authorize', error);
-        answer(res, 403, 'Forbidden');
-      };
-      let verdict: unknown;
-      try {
-        verdict = authorize(req, req);
-      } catch (error) {
-        refuse(error);
-        return;
-      }
-      if (!isThenable(verdict)) {
-        if (verdict === true) serve(req, res);
-        else refuse();
-        return;
-      }
-      // A verdict that never comes is a refusal: the request is not left hanging on it.
-      let decided = false;
-      const timer = setTimeout(() => {
-        decided = true;
-        refuse(new Error(`authorize did not settle within ${AUTHORIZE_TIMEOUT_MS} ms`));
-      }, AUTHORIZE_TIMEOUT_MS);
-      timer.unref();
-      void Promise.resolve(verdict)
-        .then(
-          (allowed) => {
-            if (decided) return;
-            decided = true;
-            clearTimeout(timer);
-            if (allowed === true) serve(req, res);
-            else refuse();
-          },
-          (error: unknown) => {
-            if (decided) return;
-            decided = true;
-            clearTimeout(timer);
-            refuse(error);
-          },
-        )
-        .catch((error: unknown) => fail(res, error));
-    } catch (error) {
-      fail(res, error);
-    }
-  };
+  return adminRoute<R>({
+    name: 'viewerRoute',
+    methods: ['GET', 'HEAD'],
+    authorize,
+    serve,
+    failText: 'The stepmark-otel viewer failed; see the server log.',
+  });
 }

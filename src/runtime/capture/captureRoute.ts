@@ -7,9 +7,9 @@ import {
   undisclosedString,
   warnLikelyTypos,
 } from '../../core/checkOptions.js';
-import { isThenable } from '../../core/isThenable.js';
 import { optionsError } from '../../core/options.js';
 import { reportInternalError } from '../../core/registry.js';
+import { ADMIN_HEADERS, adminRoute, answerText } from '../../http/adminRoute.js';
 import type { RequestHead } from '../../http/RequestHead.js';
 import type { Capture } from './Capture.js';
 import { captureDocument, captureFileName } from './captureDocument.js';
@@ -48,8 +48,8 @@ export type CaptureRoute<R extends IncomingMessage = IncomingMessage> = (
   next?: (error?: unknown) => void,
 ) => void;
 
-/** How long an async `authorize` may take before the request is refused (403), as the viewer's. */
-const AUTHORIZE_TIMEOUT_MS = 10_000;
+/** The text of a 500 (the error itself goes to the server's log). */
+const FAIL_TEXT = 'The stepmark-otel capture failed; see the server log.';
 /** Longest `maxDurationMs`: an HTTP request held open longer would meet proxies' timeouts. */
 const MAX_ROUTE_DURATION_MS = 300_000;
 /** Default of `maxDurationMs`: 10 s. */
@@ -58,13 +58,6 @@ export const DEFAULT_ROUTE_MAX_DURATION_MS = 10_000;
 export const DEFAULT_ROUTE_DURATION_MS = 1_000;
 
 const OPTION_NAMES: readonly string[] = ['authorize', 'maxDurationMs', 'maxTraces', 'maxBytes'];
-
-/** The headers of every answer: never cached, never sniffed. */
-const COMMON_HEADERS: Readonly<Record<string, string>> = {
-  'cache-control': 'no-store',
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-};
 
 interface RouteSetup<R> {
   authorize: (req: R, head: RequestHead) => unknown;
@@ -119,25 +112,6 @@ function durationOf(url: string | undefined, max: number): number | undefined {
   return ms >= 1 ? Math.min(ms, max) : undefined;
 }
 
-/** A short plain-text answer. */
-function answer(
-  res: ServerResponse,
-  status: number,
-  text: string,
-  extra: Record<string, string> = {},
-): void {
-  if (res.headersSent) {
-    if (!res.writableEnded) res.end();
-    return;
-  }
-  res.writeHead(status, {
-    ...COMMON_HEADERS,
-    'content-type': 'text/plain; charset=utf-8',
-    ...extra,
-  });
-  res.end(`${text}\n`);
-}
-
 /**
  * An opt-in admin route that captures on request: `GET ?durationMs=500` records every request
  * for that long (default 1 s, cut to `maxDurationMs`, default 10 s) and answers with the capture
@@ -165,7 +139,7 @@ export function captureRoute<R extends IncomingMessage = IncomingMessage>(
   function fail(res: ServerResponse, error: unknown): void {
     reportInternalError('captureRoute', error);
     try {
-      answer(res, 500, 'The stepmark-otel capture failed; see the server log.');
+      answerText(res, 500, FAIL_TEXT);
     } catch {
       // the socket is gone: nothing left to answer
     }
@@ -174,12 +148,12 @@ export function captureRoute<R extends IncomingMessage = IncomingMessage>(
   function capture(req: R, res: ServerResponse): void {
     const durationMs = durationOf(req.url, maxDurationMs);
     if (durationMs === undefined) {
-      answer(res, 400, 'durationMs must be a whole number of milliseconds >= 1');
+      answerText(res, 400, 'durationMs must be a whole number of milliseconds >= 1');
       return;
     }
     if (running !== undefined) {
       captureCounters.routeBusy++;
-      answer(res, 409, 'A capture is running; try again when it ends.');
+      answerText(res, 409, 'A capture is running; try again when it ends.');
       return;
     }
     const limits: Partial<CaptureLimits> = { durationMs };
@@ -196,13 +170,13 @@ export function captureRoute<R extends IncomingMessage = IncomingMessage>(
         const traces = await current.stop();
         const stats = current.stats();
         if (stats.reason === 'no-processor') {
-          answer(res, 503, 'No StepmarkSpanProcessor is registered: nothing to capture.');
+          answerText(res, 503, 'No StepmarkSpanProcessor is registered: nothing to capture.');
           return;
         }
         const body = JSON.stringify(captureDocument(traces, stats));
         if (res.headersSent || res.destroyed) return;
         res.writeHead(200, {
-          ...COMMON_HEADERS,
+          ...ADMIN_HEADERS,
           'content-type': 'application/json; charset=utf-8',
           'content-disposition': `attachment; filename="${captureFileName(stats)}"`,
           'content-length': String(Buffer.byteLength(body)),
@@ -217,54 +191,11 @@ export function captureRoute<R extends IncomingMessage = IncomingMessage>(
     })();
   }
 
-  return function stepmarkCapture(req, res) {
-    try {
-      if (req.method !== 'GET') {
-        answer(res, 405, 'Method Not Allowed', { allow: 'GET' });
-        return;
-      }
-      const refuse = (error?: unknown): void => {
-        if (error !== undefined) reportInternalError('captureRoute authorize', error);
-        answer(res, 403, 'Forbidden');
-      };
-      let verdict: unknown;
-      try {
-        verdict = authorize(req, req);
-      } catch (error) {
-        refuse(error);
-        return;
-      }
-      if (!isThenable(verdict)) {
-        if (verdict === true) capture(req, res);
-        else refuse();
-        return;
-      }
-      // A verdict that never comes is a refusal: the request is not left hanging on it.
-      let decided = false;
-      const timer = setTimeout(() => {
-        decided = true;
-        refuse(new Error(`authorize did not settle within ${AUTHORIZE_TIMEOUT_MS} ms`));
-      }, AUTHORIZE_TIMEOUT_MS);
-      timer.unref();
-      void Promise.resolve(verdict)
-        .then(
-          (allowed) => {
-            if (decided) return;
-            decided = true;
-            clearTimeout(timer);
-            if (allowed === true) capture(req, res);
-            else refuse();
-          },
-          (error: unknown) => {
-            if (decided) return;
-            decided = true;
-            clearTimeout(timer);
-            refuse(error);
-          },
-        )
-        .catch((error: unknown) => fail(res, error));
-    } catch (error) {
-      fail(res, error);
-    }
-  };
+  return adminRoute<R>({
+    name: 'captureRoute',
+    methods: ['GET'],
+    authorize,
+    serve: capture,
+    failText: FAIL_TEXT,
+  });
 }
