@@ -201,21 +201,10 @@ export class RequestGate<R> {
         const remote = extractW3C(trace.deleteSpan(parent), head.headers);
         const enabled = enable(options.tracerOptions, remote);
         const unbound = unboundSession(enabled);
-        const method = head.method ?? 'HTTP';
-        const span = trace.getTracer(TRACER).startSpan(
-          spanName ?? method,
-          {
-            kind: SpanKind.SERVER,
-            attributes: attributes ?? {
-              'http.request.method': method,
-              'url.path': (head.url ?? '').split('?')[0] ?? '',
-            },
-          },
-          enabled,
-        );
+        const span = startServerSpan(head, spanName, attributes, enabled);
         checkProcessorSawStart(unbound, span);
         // An HTTP span is renamed `METHOD route` at the end; a gRPC one is named by its method.
-        started = { span, method: spanName === undefined ? method : undefined };
+        started = { span, method: spanName === undefined ? (head.method ?? 'HTTP') : undefined };
         ctx = trace.setSpan(enabled, span);
       }
       // Only a trigger `authorize` accepted vouches for the flag: it is signed for this trace.
@@ -294,6 +283,27 @@ export class RequestGate<R> {
   }
 }
 
+/** stepmark's own SERVER span of a request no instrumentation started one for. */
+function startServerSpan(
+  head: RequestHead,
+  spanName: string | undefined,
+  attributes: Attributes | undefined,
+  parent: Context,
+): Span {
+  const method = head.method ?? 'HTTP';
+  return trace.getTracer(TRACER).startSpan(
+    spanName ?? method,
+    {
+      kind: SpanKind.SERVER,
+      attributes: attributes ?? {
+        'http.request.method': method,
+        'url.path': (head.url ?? '').split('?')[0] ?? '',
+      },
+    },
+    parent,
+  );
+}
+
 /**
  * An untriggered request while a capture runs. Under an instrumentation's span there is nothing
  * to do: processors assemble every root span during a capture. Otherwise stepmark starts its
@@ -310,20 +320,9 @@ function captured(
     const parent = context.active();
     if (trace.getSpan(parent) !== undefined) return undefined;
     const remote = extractW3C(parent, head.headers);
-    const method = head.method ?? 'HTTP';
-    const span = trace.getTracer(TRACER).startSpan(
-      spanName ?? method,
-      {
-        kind: SpanKind.SERVER,
-        attributes: attributes ?? {
-          'http.request.method': method,
-          'url.path': (head.url ?? '').split('?')[0] ?? '',
-        },
-      },
-      remote,
-    );
+    const span = startServerSpan(head, spanName, attributes, remote);
     const ctx = trace.setSpan(parent, span);
-    const renameAs = spanName === undefined ? method : undefined;
+    const renameAs = spanName === undefined ? (head.method ?? 'HTTP') : undefined;
     let ended = false;
     return {
       ctx,
