@@ -37,11 +37,13 @@ export interface RuntimeFields {
   eventLoop: EventLoopFigures | undefined;
 }
 
-function finite(value: unknown): number | undefined {
+/** A finite number, or undefined. */
+export function finite(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
-function epochMs(value: unknown): number | undefined {
+/** An ISO 8601 time as epoch milliseconds, or undefined. */
+export function epochMs(value: unknown): number | undefined {
   const text = textOf(value);
   if (text === undefined) return undefined;
   const ms = Date.parse(text);

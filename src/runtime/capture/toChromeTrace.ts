@@ -2,7 +2,7 @@ import { listOf, objectOf, textOf } from '../../core/jsonShape.js';
 import type { Trace } from '../../types.js';
 import type { ChromeTrace, ChromeTraceEvent } from './ChromeTrace.js';
 import { layOutLanes, type LanePlacement, type LaneSlice } from './layOutLanes.js';
-import { runtimeFieldsOf, type LoopPeriod } from './runtimeFieldsOf.js';
+import { epochMs, finite, runtimeFieldsOf, type LoopPeriod } from './runtimeFieldsOf.js';
 
 /** The process track of spans that name no service (a live capture's: this process). */
 const DEFAULT_PROCESS = 'stepmark-otel';
@@ -13,17 +13,6 @@ const MAX_TEXT = 8_192;
 
 function cut(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
-function finite(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
-
-function epochMs(value: unknown): number | undefined {
-  const text = textOf(value);
-  if (text === undefined) return undefined;
-  const ms = Date.parse(text);
-  return Number.isNaN(ms) ? undefined : ms;
 }
 
 /** A span of a trace, read without trusting its shape. */
