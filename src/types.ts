@@ -14,6 +14,10 @@ export interface TraceEvent {
   span_id?: string;
   /** The service that wrote the event; set in traces rebuilt from a backend (stepmark-otel/jaeger). */
   service?: string;
+  /** The task (`stepmark-otel/runtime`) the decision was recorded in: the innermost around its span. */
+  task?: string;
+  /** The region of that task the decision was recorded in: the innermost around its span. */
+  region?: string;
 }
 
 /** Everything recorded about one entity in one request, events in recording order. */

@@ -1,3 +1,4 @@
+import { markTasksAndRegions } from '../processor/markTasksAndRegions.js';
 import {
   ATTR_DROPPED_SPAN_EVENTS,
   ATTR_PROCESS,
@@ -173,5 +174,6 @@ function assemble(traceId: string, entry: TraceEntry): Trace {
   }
   RECORDING_ORDER.set(trace, order);
   trace.spans = entry.spans.sort((a, b) => compareText(a.start_time, b.start_time));
+  markTasksAndRegions(trace);
   return trace;
 }

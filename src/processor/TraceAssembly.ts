@@ -1,3 +1,4 @@
+import { markTasksAndRegions } from './markTasksAndRegions.js';
 import type { Span } from '@opentelemetry/api';
 import { PackedDraft } from '../core/records/PackedDraft.js';
 import type { TraceDraft } from '../core/records/TraceDraft.js';
@@ -184,6 +185,7 @@ export class TraceAssembly {
     const spans = requestSpans(this.spans, trace);
     if (spans.length > 0) trace.spans = spans.map((span) => summarizeSpan(span, draft.redactor));
     if (this.incomplete !== undefined) trace.incomplete = this.incomplete;
+    markTasksAndRegions(trace);
     return trace;
   }
 
@@ -224,6 +226,7 @@ export class TraceAssembly {
     if (this.spans.length > 0) trace.spans = this.spanSummaries(drafts);
     if (this.droppedSpans > 0) trace.dropped_spans = this.droppedSpans;
     if (this.incomplete !== undefined) trace.incomplete = this.incomplete;
+    markTasksAndRegions(trace);
     if (!copy && this.keepJson && this.#drafts !== undefined) {
       // Sealed: the JSON replaces the drafts (one copy of the records is kept, not two).
       this.#json = trace;

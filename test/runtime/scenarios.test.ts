@@ -61,7 +61,15 @@ describe('stepmark-otel/runtime', () => {
     ]);
     const decision = trace?.entities?.order_42?.events[0];
     expect(decision?.span_id).toBe(pricing.span_id);
-    // Which task and region a decision was recorded in, from its span_id.
+    // Which task and region a decision was recorded in: named on it, and from its span_id.
+    expect(decision).toMatchObject({ task: 'checkout', region: 'pricing' });
+    expect(trace?.events?.map((e) => [e.action, e.task ?? '-', e.region ?? '-'])).toEqual([
+      ['received', '-', '-'],
+      ['started', 'checkout', '-'],
+      ['priced', 'checkout', 'pricing'],
+      ['done', 'checkout', '-'],
+      ['answered', '-', '-'],
+    ]);
     const where = taskAndRegionOf(trace as Trace, decision?.span_id);
     expect([where.task?.name, where.region?.name]).toEqual(['checkout', 'pricing']);
     // What a trace UI sees: the span events on the spans, the kind as a span attribute.
