@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { functionOption, typeError, undisclosedString } from '../core/checkOptions.js';
 import { isThenable } from '../core/isThenable.js';
 import { reportInternalError } from '../core/registry.js';
 import type { RequestHead } from './RequestHead.js';
@@ -12,6 +13,42 @@ export const ADMIN_HEADERS: Readonly<Record<string, string>> = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
 };
+
+/**
+ * A Connect-style handler: Express, Connect, `node:http` (without `next`). `next` is never called.
+ * @example const route: AdminRoute = viewerRoute({ processor, authorize }); http.createServer(route)
+ */
+export type AdminRoute<R extends IncomingMessage = IncomingMessage> = (
+  req: R,
+  res: ServerResponse,
+  next?: (error?: unknown) => void,
+) => void;
+
+/**
+ * The `authorize` option of an admin route, checked: a function, required. `why` says what the
+ * route serves that needs one. Throws a TypeError naming the option (the value never echoed).
+ */
+export function authorizeOption<R>(
+  value: unknown,
+  why: string,
+): (req: R, head: RequestHead) => unknown {
+  const hint = (): string =>
+    "use tokenAuthorizer({ header: 'x-admin-token', env: 'ADMIN_TOKEN' }) from 'stepmark-otel/http' (a constant-time comparison with a secret from the environment)";
+  const authorize = functionOption<(req: R, head: RequestHead) => unknown>(
+    'authorize',
+    undisclosedString(value),
+    '(req, head) => boolean | Promise<boolean>',
+    hint,
+  );
+  if (authorize === undefined)
+    throw typeError(
+      'authorize',
+      `a function (req, head) => boolean | Promise<boolean> (${why}: it needs one)`,
+      undefined,
+      hint(),
+    );
+  return authorize;
+}
 
 /** A short plain-text answer (ends the response when the headers went out already). */
 export function answerText(

@@ -1,14 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  functionOption,
-  integerOption,
-  optionsObject,
-  typeError,
-  undisclosedString,
-  warnLikelyTypos,
-} from '../core/checkOptions.js';
+import { integerOption, optionsObject, typeError, warnLikelyTypos } from '../core/checkOptions.js';
 import { optionsError } from '../core/options.js';
-import { ADMIN_HEADERS, adminRoute } from '../http/adminRoute.js';
+import { ADMIN_HEADERS, adminRoute, authorizeOption, type AdminRoute } from '../http/adminRoute.js';
 import type { RequestHead } from '../http/RequestHead.js';
 import type { Trace } from '../types.js';
 import { CONTENT_SECURITY_POLICY } from './contentSecurityPolicy.js';
@@ -56,11 +49,7 @@ export interface ViewerRouteOptions<
  * A Connect-style handler: Express, Connect, `node:http` (without `next`).
  * @example const route: ViewerRoute = viewerRoute({ processor, authorize }); http.createServer(route)
  */
-export type ViewerRoute<R extends IncomingMessage = IncomingMessage> = (
-  req: R,
-  res: ServerResponse,
-  next?: (error?: unknown) => void,
-) => void;
+export type ViewerRoute<R extends IncomingMessage = IncomingMessage> = AdminRoute<R>;
 
 /**
  * Traces served unless `limit` says otherwise.
@@ -105,22 +94,10 @@ function checkRouteOptions<R>(options: unknown): CheckedRouteOptions<R> {
       processor === undefined ? 'pass the processor given to your tracer provider' : undefined,
     );
   }
-  const hint = (): string =>
-    "use tokenAuthorizer({ header: 'x-admin-token', env: 'ADMIN_TOKEN' }) from 'stepmark-otel/http' (a constant-time comparison with a secret from the environment)";
-  const authorize = functionOption<(req: R, head: RequestHead) => unknown>(
-    'authorize',
-    undisclosedString(o.authorize),
-    '(req, head) => boolean | Promise<boolean>',
-    hint,
+  const authorize = authorizeOption<R>(
+    o.authorize,
+    'the viewer serves traces, which carry business data',
   );
-  if (authorize === undefined) {
-    throw typeError(
-      'authorize',
-      'a function (req, head) => boolean | Promise<boolean> (the viewer serves traces, which carry business data: it needs one)',
-      undefined,
-      hint(),
-    );
-  }
   const limit =
     integerOption('limit', o.limit, { min: 1, max: 1_000, expects: 'an integer from 1 to 1000' }) ??
     DEFAULT_VIEWER_LIMIT;

@@ -1,15 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  functionOption,
-  integerOption,
-  optionsObject,
-  typeError,
-  undisclosedString,
-  warnLikelyTypos,
-} from '../../core/checkOptions.js';
+import { integerOption, optionsObject, warnLikelyTypos } from '../../core/checkOptions.js';
 import { optionsError } from '../../core/options.js';
 import { reportInternalError } from '../../core/registry.js';
-import { ADMIN_HEADERS, adminRoute, answerText } from '../../http/adminRoute.js';
+import {
+  ADMIN_HEADERS,
+  adminRoute,
+  answerText,
+  authorizeOption,
+  type AdminRoute,
+} from '../../http/adminRoute.js';
 import type { RequestHead } from '../../http/RequestHead.js';
 import type { Capture } from './Capture.js';
 import { captureDocument, captureFileName } from './captureDocument.js';
@@ -42,11 +41,7 @@ export interface CaptureRouteOptions<R extends IncomingMessage = IncomingMessage
  * A Connect-style handler: Express, Connect, `node:http` (without `next`).
  * @example const route: CaptureRoute = captureRoute({ authorize }); app.get('/debug/capture', route)
  */
-export type CaptureRoute<R extends IncomingMessage = IncomingMessage> = (
-  req: R,
-  res: ServerResponse,
-  next?: (error?: unknown) => void,
-) => void;
+export type CaptureRoute<R extends IncomingMessage = IncomingMessage> = AdminRoute<R>;
 
 /** The text of a 500 (the error itself goes to the server's log). */
 const FAIL_TEXT = 'The stepmark-otel capture failed; see the server log.';
@@ -68,22 +63,10 @@ interface RouteSetup<R> {
 
 function checkRouteOptions<R>(options: unknown): RouteSetup<R> {
   const o = optionsObject<Record<string, unknown>>('captureRoute', options) ?? {};
-  const hint = (): string =>
-    "use tokenAuthorizer({ header: 'x-admin-token', env: 'ADMIN_TOKEN' }) from 'stepmark-otel/http' (a constant-time comparison with a secret from the environment)";
-  const authorize = functionOption<(req: R, head: RequestHead) => unknown>(
-    'authorize',
-    undisclosedString(o.authorize),
-    '(req, head) => boolean | Promise<boolean>',
-    hint,
+  const authorize = authorizeOption<R>(
+    o.authorize,
+    'a capture records every request, with its business data',
   );
-  if (authorize === undefined) {
-    throw typeError(
-      'authorize',
-      'a function (req, head) => boolean | Promise<boolean> (a capture records every request, with its business data: it needs one)',
-      undefined,
-      hint(),
-    );
-  }
   const maxDurationMs =
     integerOption('maxDurationMs', o.maxDurationMs, {
       min: 1,
