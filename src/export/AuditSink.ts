@@ -8,12 +8,12 @@ import {
 import type { Trace } from '../types.js';
 import { AUDIT_GENESIS, chainHash, formatAuditLine, type AuditKey } from './audit/auditChain.js';
 import { readAuditTail } from './audit/readAuditTail.js';
-import { FileSink } from './FileSink.js';
+import { FileSink, type FileSinkOptions } from './FileSink.js';
 import { FILE_OPTION_NAMES, readFileOptions } from './fileOptions.js';
 import type { TraceSink } from './TraceSink.js';
 
-/** Options of `AuditSink`. */
-export interface AuditSinkOptions {
+/** Options of `AuditSink`: `FileSink`'s (rotation carries the chain on), and a `key`. */
+export interface AuditSinkOptions extends FileSinkOptions {
   /** The JSON Lines file of the trail (created if missing; an existing trail is continued). */
   path: string;
   /**
@@ -22,14 +22,6 @@ export interface AuditSinkOptions {
    * chain from the edited line on). A string is taken as UTF-8. Default: none.
    */
   key?: AuditKey;
-  /** Rotate before a write would take the file past this size (as `FileSink`). Default: off. */
-  maxBytes?: number;
-  /** Rotated files kept (`path.1` … `path.<maxFiles>`), as `FileSink`. Default 5. */
-  maxFiles?: number;
-  /** Bytes waiting for the disk past which traces are dropped and counted. Default 16 MiB. */
-  maxBufferedBytes?: number;
-  /** A tail rule: only the traces it returns true for are written (see `keepWhen`). */
-  keep?: (trace: Trace) => boolean;
 }
 
 /**
