@@ -294,13 +294,8 @@ stop() {
 }
 
 status() {
-  local pid
-  if pid="$(running_pid)"; then
-    echo "jaeger running pid=$pid version=$version query=$query_url otlp=$otlp_url ui=$(cat "$ui_file" 2>/dev/null || echo unknown)"
-    return 0
-  fi
-  echo "jaeger stopped"
-  return 3
+  pid_status "$pid_file" jaeger \
+    "version=$version query=$query_url otlp=$otlp_url ui=$(cat "$ui_file" 2>/dev/null || echo unknown)"
 }
 
 case "${1:-}" in

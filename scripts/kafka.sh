@@ -173,15 +173,7 @@ start() {
 # A broker writes its logs out before it exits: give it 30 s before SIGKILL.
 stop() { pid_stop "$pid_file" kafka 300; }
 
-status() {
-  local pid
-  if pid="$(running_pid)"; then
-    echo "kafka running pid=$pid version=$version bootstrap=$host:$port"
-    return 0
-  fi
-  echo "kafka stopped"
-  return 3
-}
+status() { pid_status "$pid_file" kafka "version=$version bootstrap=$host:$port"; }
 
 case "${1:-}" in
   build) build ;;

@@ -30,3 +30,15 @@ pid_stop() {
   rm -f "$1"
   echo "$2 stopped pid=$pid"
 }
+
+# pid_status <pid file> <name> <details>: "<name> running pid=<pid> <details>" (exit 0), or
+# "<name> stopped" (exit 3).
+pid_status() {
+  local pid
+  if pid="$(pid_running "$1")"; then
+    echo "$2 running pid=$pid $3"
+    return 0
+  fi
+  echo "$2 stopped"
+  return 3
+}
