@@ -1,23 +1,13 @@
 // `stepmark-otel show`: the traces of a file (JSON, a JSON array, JSON Lines as FileSink writes
 // them, or stdin), read as untrusted input: bad lines are named and skipped, never a stack.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run as cli, type CliIo } from '../../src/cli/main.js';
 import type { Trace } from '../../src/types.js';
+import { tempFiles } from '../support/tempFiles.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'stepmark-show-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-let files = 0;
-/** A new file in the test's directory holding `text`; returns its path. */
-function file(text: string): string {
-  const path = join(dir, `traces-${files++}.jsonl`);
-  writeFileSync(path, text);
-  return path;
-}
+const { dir, file } = tempFiles('show');
 
 const ACCEPTED: Trace = {
   trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',

@@ -1,22 +1,12 @@
 // The timeline of `show` (and `jaeger trace`, the demo, ConsoleSink) with the tasks, regions, logs
 // and runtime events of a request between its decisions; all of it read from an untrusted file.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run as cli } from '../../src/cli/main.js';
 import { PLAIN, traceTimeline } from '../../src/cli/timeline.js';
 import type { Trace } from '../../src/types.js';
+import { tempFiles } from '../support/tempFiles.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'stepmark-timeline-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-let files = 0;
-function file(text: string): string {
-  const path = join(dir, `traces-${files++}.jsonl`);
-  writeFileSync(path, text);
-  return path;
-}
+const { file } = tempFiles('timeline');
 const jsonl = (...traces: unknown[]) => traces.map((t) => JSON.stringify(t)).join('\n') + '\n';
 
 const at = (time: string) => `2025-01-01T12:00:00.${time}Z`;

@@ -1,21 +1,13 @@
 // `stepmark-otel view`: a file of traces as one self-contained HTML page, read as untrusted input.
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run as cli } from '../../src/cli/main.js';
 import type { Trace } from '../../src/types.js';
+import { tempFiles } from '../support/tempFiles.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'stepmark-view-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-let files = 0;
-function file(text: string): string {
-  const path = join(dir, `traces-${files++}.jsonl`);
-  writeFileSync(path, text);
-  return path;
-}
+const { dir, file } = tempFiles('view');
 
 const REJECTED: Trace = {
   trace_id: '0af7651916cd43dd8448eb211c80319c',
