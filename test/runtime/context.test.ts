@@ -5,23 +5,15 @@ import { EventEmitter, once } from 'node:events';
 import { context, createContextKey, propagation } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as stepmark from '../../src/index.js';
-import type { Trace } from '../../src/index.js';
 import { log, region, startRegion, task } from '../../src/runtime/index.js';
 import { setupOtel, type Harness } from '../support/otelHarness.js';
+import { eventSpans } from './traceSpans.js';
 
 let h: Harness;
 beforeEach(() => {
   h = setupOtel();
 });
 afterEach(() => h.teardown());
-
-/** Each event of the request as [action, the name of the span it was recorded on]. */
-function eventSpans(trace: Trace | undefined): Array<[string, string | undefined]> {
-  return (trace?.events ?? []).map((e) => [
-    e.action,
-    trace?.spans?.find((s) => s.span_id === e.span_id)?.name,
-  ]);
-}
 
 /** Runs `fn` from a callback of `schedule`, resolving when it ran. */
 function later(schedule: (callback: () => void) => void, fn: () => void): Promise<void> {

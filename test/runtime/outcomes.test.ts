@@ -2,7 +2,6 @@
 // never ended, ended twice, and work that outlives its task.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as stepmark from '../../src/index.js';
-import type { Trace, TraceSpan } from '../../src/index.js';
 import {
   log,
   region,
@@ -13,6 +12,7 @@ import {
   type RuntimeStats,
 } from '../../src/runtime/index.js';
 import { setupOtel, type Harness } from '../support/otelHarness.js';
+import { spanNamed, eventSpans } from './traceSpans.js';
 
 let h: Harness;
 let before: RuntimeStats;
@@ -30,19 +30,6 @@ function counted(): Partial<RuntimeStats> {
     if (now[key] !== before[key]) moved[key] = now[key] - before[key];
   }
   return moved;
-}
-
-function spanNamed(trace: Trace | undefined, name: string): TraceSpan {
-  const span = trace?.spans?.find((s) => s.name === name);
-  if (span === undefined) throw new Error(`no span ${name}`);
-  return span;
-}
-
-function eventSpans(trace: Trace | undefined): Array<[string, string | undefined]> {
-  return (trace?.events ?? []).map((e) => [
-    e.action,
-    trace?.spans?.find((s) => s.span_id === e.span_id)?.name,
-  ]);
 }
 
 const exported = (name: string) => h.exporter.getFinishedSpans().filter((s) => s.name === name);

@@ -2,31 +2,18 @@
 // the exported spans, and in a trace rebuilt from what Jaeger stored.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as stepmark from '../../src/index.js';
-import type { Trace, TraceSpan } from '../../src/index.js';
+import type { Trace } from '../../src/index.js';
 import { rebuildTraces } from '../../src/jaeger/index.js';
 import { region, startTask, task, taskAndRegionOf } from '../../src/runtime/index.js';
 import { setupOtel, type Harness } from '../support/otelHarness.js';
 import { toOtlpJson, type FinishedSpan } from '../support/otlpJson.js';
+import { spanNamed, eventSpans } from './traceSpans.js';
 
 let h: Harness;
 beforeEach(() => {
   h = setupOtel();
 });
 afterEach(() => h.teardown());
-
-function spanNamed(trace: Trace | undefined, name: string): TraceSpan {
-  const span = trace?.spans?.find((s) => s.name === name);
-  if (span === undefined) throw new Error(`no span ${name}`);
-  return span;
-}
-
-/** Each event of the request as [action, the name of the span it was recorded on]. */
-function eventSpans(trace: Trace | undefined): Array<[string, string | undefined]> {
-  return (trace?.events ?? []).map((e) => [
-    e.action,
-    trace?.spans?.find((s) => s.span_id === e.span_id)?.name,
-  ]);
-}
 
 describe('stepmark-otel/runtime', () => {
   it('a region inside a task inside a request: three nested spans with the decisions on the right one', async () => {
