@@ -7,6 +7,9 @@ import { registry, reportInternalError } from './registry.js';
 import { isPlainObject } from './sanitize.js';
 import type { Session } from './session/Session.js';
 
+// Module-local, for the disabled check's speed (see Registry.live).
+const recording = registry;
+
 /**
  * Ends what `enter` began: records `exited` with `meta.duration_ms`. Call it, or let `using`
  * dispose it. Only the first call records.
@@ -63,7 +66,7 @@ export function enterWith(
   meta: MetaInput | undefined,
   kind: string | undefined,
 ): Exit {
-  if (registry.live === 0) return NOOP_EXIT;
+  if (recording.live === 0) return NOOP_EXIT;
   try {
     const ctx = context.active();
     const session = sessionOf(ctx);
@@ -85,7 +88,7 @@ export function enterWith(
  * @example function price() { using _ = stepmark.enter(); ... } // entered, then exited with duration_ms
  */
 export function enter(meta?: MetaInput): Exit {
-  return registry.live === 0 ? NOOP_EXIT : enterWith(enter, undefined, meta, undefined);
+  return recording.live === 0 ? NOOP_EXIT : enterWith(enter, undefined, meta, undefined);
 }
 
 /**
@@ -93,5 +96,5 @@ export function enter(meta?: MetaInput): Exit {
  * @example const exit = stepmark.enterEntity('order_42'); await pay(order); exit({ paid: true });
  */
 export function enterEntity(entityId: EntityId, meta?: MetaInput): Exit {
-  return registry.live === 0 ? NOOP_EXIT : enterWith(enterEntity, entityId, meta, undefined);
+  return recording.live === 0 ? NOOP_EXIT : enterWith(enterEntity, entityId, meta, undefined);
 }

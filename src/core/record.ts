@@ -3,6 +3,9 @@ import { sessionOf } from './activeSession.js';
 import { CallerStage } from './callerName.js';
 import { registry, reportInternalError } from './registry.js';
 
+// Module-local, for the disabled check's speed (see Registry.live).
+const recording = registry;
+
 /** An entity id: a non-empty string; numbers and bigints are recorded as their decimal string. */
 export type EntityId = string | number | bigint;
 
@@ -16,7 +19,7 @@ export type MetaInput = Record<string, unknown>;
  */
 export function track(entityId: EntityId, meta?: MetaInput, options?: { kind?: string }): void {
   // Disabled path: one load and a return; no context lookup, no allocation.
-  if (registry.live === 0) return;
+  if (recording.live === 0) return;
   try {
     const ctx = context.active();
     const session = sessionOf(ctx);
@@ -36,7 +39,7 @@ export function recordEntity(
   action: string,
   meta?: MetaInput,
 ): void {
-  if (registry.live === 0) return;
+  if (recording.live === 0) return;
   try {
     const ctx = context.active();
     const session = sessionOf(ctx);
@@ -53,7 +56,7 @@ export function recordEntity(
  * @example stepmark.record('cache', 'miss', { key: 'prices:eu' })
  */
 export function record(stage: string, action: string, meta?: MetaInput): void {
-  if (registry.live === 0) return;
+  if (recording.live === 0) return;
   try {
     const ctx = context.active();
     const session = sessionOf(ctx);
@@ -68,7 +71,7 @@ export function record(stage: string, action: string, meta?: MetaInput): void {
  * @example function applyCoupon() { stepmark.step('applied', { code: 'X10' }) } // stage 'applyCoupon'
  */
 export function step(action: string, meta?: MetaInput): void {
-  if (registry.live === 0) return;
+  if (recording.live === 0) return;
   try {
     const ctx = context.active();
     const session = sessionOf(ctx);
@@ -85,7 +88,7 @@ export function step(action: string, meta?: MetaInput): void {
  * @example function reserveStock(id) { stepmark.stepEntity(id, 'reserved') } // stage 'reserveStock'
  */
 export function stepEntity(entityId: EntityId, action: string, meta?: MetaInput): void {
-  if (registry.live === 0) return;
+  if (recording.live === 0) return;
   try {
     const ctx = context.active();
     const session = sessionOf(ctx);

@@ -87,7 +87,10 @@ type RegistryCounters = Omit<RegistryStats, 'misconfigurations'>;
 export interface Registry {
   /**
    * Open sessions plus 'always'-mode processors. While 0, every recording call returns after
-   * this one load: the disabled path reads no context and allocates nothing.
+   * this one load: the disabled path reads no context and allocates nothing. Modules on that
+   * path read it through a module-local alias (`const recording = registry`): where the call
+   * inlines, V8 folds the alias to this object, while an imported binding (the bundles share
+   * the registry through a chunk) costs two more loads, about 1 ns of a 1.6 ns check.
    */
   live: number;
   /**

@@ -6,6 +6,9 @@ import type { EntityId, MetaInput } from './record.js';
 import { registry, reportInternalError } from './registry.js';
 import { labelOf } from './sanitize.js';
 
+// Module-local, for the disabled check's speed (see Registry.live).
+const recording = registry;
+
 /** A scope's kind is cut as a label is by default (`maxStringLength`). */
 const MAX_KIND_LENGTH = 2_048;
 
@@ -32,7 +35,7 @@ export function scope(kind: string): Scope {
   const scoped: Scope = {
     kind: k,
     track: (entityId, meta) => {
-      if (registry.live === 0) return;
+      if (recording.live === 0) return;
       try {
         const ctx = context.active();
         sessionOf(ctx)?.track(entityId, meta, k, trace.getSpan(ctx));
@@ -41,7 +44,7 @@ export function scope(kind: string): Scope {
       }
     },
     recordEvent: (entityId, stage, action, meta) => {
-      if (registry.live === 0) return;
+      if (recording.live === 0) return;
       try {
         const ctx = context.active();
         sessionOf(ctx)?.recordEntity(entityId, stage, action, meta, trace.getSpan(ctx), k);
@@ -50,7 +53,7 @@ export function scope(kind: string): Scope {
       }
     },
     step: (entityId, action, meta) => {
-      if (registry.live === 0) return;
+      if (recording.live === 0) return;
       try {
         const ctx = context.active();
         const stage = new CallerStage(scoped.step);

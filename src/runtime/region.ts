@@ -4,6 +4,9 @@ import { NOOP_HANDLE } from './NoopHandle.js';
 import type { Region } from './RuntimeHandle.js';
 import { startFrame } from './startFrame.js';
 
+// Module-local, for the disabled check's speed (see Registry.live).
+const recording = registry;
+
 function newRegion(name: string): Frame | undefined {
   try {
     return startFrame('region', name);
@@ -22,7 +25,7 @@ function newRegion(name: string): Frame | undefined {
  */
 export function region<T>(name: string, fn: () => T): T {
   // Disabled path: one load and the call; the rest lives apart, so that this inlines whole.
-  return registry.live === 0 ? fn() : tracedRegion(name, fn);
+  return recording.live === 0 ? fn() : tracedRegion(name, fn);
 }
 
 function tracedRegion<T>(name: string, fn: () => T): T {
@@ -39,6 +42,6 @@ function tracedRegion<T>(name: string, fn: () => T): T {
  * @example using r = startRegion('validate'); r.run(() => validate(order));
  */
 export function startRegion(name: string): Region {
-  if (registry.live === 0) return NOOP_HANDLE;
+  if (recording.live === 0) return NOOP_HANDLE;
   return newRegion(name) ?? NOOP_HANDLE;
 }
