@@ -1,35 +1,16 @@
 // `npm run example:runtime`, run as a user runs it: two requests at once, A held up by B's 100 ms
 // region `parseReport`; the report names B, and the capture it writes is a valid Chrome trace.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { chromeTraceProblems } from '../support/chromeTraceFormat.js';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+import { runExample } from '../support/runExample.js';
 
 describe('example: runtime (npm run example:runtime)', () => {
   it('names the request and region that held A up, and writes a valid Chrome trace', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'stepmark-runtime-example-')), 'capture.json');
-    const { code, stdout, stderr } = await new Promise<{
-      code: number;
-      stdout: string;
-      stderr: string;
-    }>((resolve) => {
-      execFile(
-        process.execPath,
-        ['--import', 'tsx', 'examples/runtime/main.ts', '--out', out],
-        { cwd: ROOT, timeout: 60_000 },
-        (error, text, errors) =>
-          resolve({
-            code: error ? ((error.code as number) ?? 1) : 0,
-            stdout: text,
-            stderr: errors,
-          }),
-      );
-    });
+    const { code, stdout, stderr } = await runExample('examples/runtime/main.ts', ['--out', out]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const b = /^B POST \/reports {2}trace ([0-9a-f]{8})…/m.exec(stdout)?.[1];

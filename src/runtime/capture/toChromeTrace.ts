@@ -132,6 +132,14 @@ function spanArgs(span: SpanIn): Record<string, unknown> {
   return args;
 }
 
+/** Where a span's slice went: its track, and its times once fitted into its lane (µs). */
+interface Placed {
+  pid: number;
+  tid: number;
+  start?: number;
+  end?: number;
+}
+
 /** Builds the events, numbering processes (one per service) and thread tracks as they come. */
 class ChromeTraceWriter {
   readonly metadata: ChromeTraceEvent[] = [];
@@ -288,8 +296,8 @@ class ChromeTraceWriter {
     const label = `${root?.name ?? 'trace'} · ${traceId.slice(0, 8)}`;
     const mainPid = this.pid(root?.service);
     // Lanes per service: each service is a process track of its own.
-    const where = new Map<string, { pid: number; tid: number }>();
-    let main: { pid: number; tid: number } | undefined;
+    const where = new Map<string, Placed>();
+    let main: Placed | undefined;
     const groups = new Map<string | undefined, SpanIn[]>();
     for (const span of spans) {
       const group = groups.get(span.service);
@@ -312,8 +320,9 @@ class ChromeTraceWriter {
           tids.push(this.track(pid, tids.length === 0 ? label : `${label} (${tids.length + 1})`));
         }
         const tid = tids[lane] as number;
-        if (span.id !== undefined) where.set(span.id, { pid, tid });
-        if (span === root) main = { pid, tid };
+        const spot = { pid, tid, start, end };
+        if (span.id !== undefined) where.set(span.id, spot);
+        if (span === root) main = spot;
         const args = spanArgs(span);
         if (span === root) {
           args.trace_id = traceId;
@@ -334,13 +343,20 @@ class ChromeTraceWriter {
     }
     main ??= { pid: mainPid, tid: this.track(mainPid, label) };
     for (const instant of instantsOf(trace)) {
-      const at = (instant.spanId === undefined ? undefined : where.get(instant.spanId)) ?? main;
+      const own = instant.spanId === undefined ? undefined : where.get(instant.spanId);
+      const at = own ?? main;
+      // Inside the slice of its span as placed: its time, cut to the millisecond as a span's
+      // start is, would otherwise fall in the sibling before it (a trace UI nests an instant by time).
+      const ts =
+        own?.start === undefined
+          ? this.us(instant.atMs)
+          : Math.min(Math.max(this.us(instant.atMs), own.start), own.end ?? own.start);
       this.events.push({
         name: instant.name,
         cat: instant.cat,
         ph: 'i',
         s: 't',
-        ts: this.us(instant.atMs),
+        ts,
         pid: at.pid,
         tid: at.tid,
         args: instant.args,

@@ -125,6 +125,30 @@ describe('toChromeTrace', () => {
     expect(named(doc, 'parse')[0]).toMatchObject({ ts: 10_000, dur: 50_000 });
   });
 
+  it('puts a decision inside the slice of its span, however its time was cut to the millisecond', () => {
+    // reserveStock truly ended at 142.1 ms and price began after it; their start times, cut to
+    // the millisecond, say 7 and 142, and so does the decision recorded in price.
+    const trace = {
+      trace_id: 'c'.repeat(32),
+      spans: [
+        span('r', undefined, 'GET /orders/42', 0, 150),
+        span('s', 'r', 'reserveStock', 7, 135.1, { kind: 'region' }),
+        span('p', 'r', 'price', 142, 0.245, { kind: 'region' }),
+      ],
+      events: [{ stage: 'pricing', action: 'priced', timestamp: at(142), span_id: 'p' }],
+    } as unknown as Trace;
+    const doc = toChromeTrace([trace]);
+    expect(chromeTraceProblems(doc)).toEqual([]);
+    const [reserve, price, decision] = ['reserveStock', 'price', 'pricing: priced'].map(
+      (name) => named(doc, name)[0] as ChromeTraceEvent,
+    ) as [ChromeTraceEvent, ChromeTraceEvent, ChromeTraceEvent];
+    expect(price.tid).toBe(reserve.tid);
+    expect(price.ts).toBe(142_100); // starts when its sibling ended
+    expect(decision).toMatchObject({ ph: 'i', tid: price.tid });
+    expect(decision.ts).toBeGreaterThanOrEqual(price.ts);
+    expect(decision.ts).toBeLessThanOrEqual(price.ts + (price.dur ?? 0));
+  });
+
   it('shows GC on a GC track of the process (once), blocked and blocking periods on tracks of the request, the event loop as a counter', () => {
     const gc = { kind: 'major', start_time: at(30), duration_ms: 4 };
     const traces = [1, 2].map(
