@@ -5,6 +5,9 @@ import { taskModel } from './engine/TaskModel.js';
 import { concurrencyStats } from './concurrencyStats.js';
 import { trackingSite, type TrackingSite } from './tasks.js';
 
+// Module-local, for the disabled check's speed (see Registry.live).
+const recording = registry;
+
 /** How a lock is held: `write` excludes every other holder, `read` only writers. */
 export type LockMode = 'read' | 'write';
 
@@ -39,7 +42,7 @@ const holdings = new WeakMap<Task, Map<string, Holding>>();
  * @example await mutex.acquire(); trackLockAcquire('account:alice')
  */
 export function trackLockAcquire(lockId: string, options?: LockOptions): void {
-  if (registry.live === 0) return;
+  if (recording.live === 0) return;
   try {
     const site = trackingSite();
     if (site !== undefined) acquired(site, lockId, options);
@@ -53,7 +56,7 @@ export function trackLockAcquire(lockId: string, options?: LockOptions): void {
  * holder's. Call it before the lock is released. A no-op when tracing is off.
  */
 export function trackLockRelease(lockId: string): void {
-  if (registry.live === 0) return;
+  if (recording.live === 0) return;
   try {
     const site = trackingSite();
     if (site !== undefined) released(site, lockId);

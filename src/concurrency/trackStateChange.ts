@@ -5,6 +5,9 @@ import { recordAccess } from './recordAccess.js';
 import { captureLocation } from './trackObject/SourceLocation.js';
 import { taskIn } from './tasks.js';
 
+// Module-local, for the disabled check's speed (see Registry.live).
+const recording = registry;
+
 /**
  * Records a read or write of a named variable by the running task: a span event, an entry of
  * the trace's `state`, and what a `RaceDetector` orders and compares. For a read, `newValue` is
@@ -17,7 +20,7 @@ export function trackStateChange(
   newValue: unknown,
   access: 'read' | 'write',
 ): void {
-  if (registry.live === 0) return;
+  if (recording.live === 0) return;
   try {
     // As `trackingSite()`, inlined: this is the call of a hot loop.
     const ctx = context.active();
