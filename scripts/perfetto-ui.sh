@@ -21,6 +21,9 @@ cache_root="${STEPMARK_PERFETTO_CACHE:-$HOME/.cache/stepmark-otel}"
 site="$cache_root/perfetto-ui-$perfetto_version"
 
 die() { echo "perfetto-ui.sh: $*" >&2; exit 1; }
+work=""
+# The download folder goes on every exit, die's included.
+trap '[[ -z "$work" ]] || rm -rf "$work"' EXIT
 
 build() {
   if [[ -f "$site/.complete" ]]; then
@@ -29,10 +32,7 @@ build() {
   fi
   command -v python3 >/dev/null 2>&1 || die "python3 is not installed (pip fetches the wheel from PyPI)"
   python3 -m pip --version >/dev/null 2>&1 || die "python3 has no pip (python3 -m ensurepip)"
-  local work
   work="$(mktemp -d)"
-  # shellcheck disable=SC2064 # expand now: $work is local
-  trap "rm -rf '$work'" RETURN
   # The wheel for one fixed platform: its web_dist is the same in all of them, and any host can
   # download it (nothing is installed or run).
   python3 -m pip download --quiet --no-deps --only-binary=:all: --platform manylinux2014_x86_64 \

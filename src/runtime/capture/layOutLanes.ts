@@ -20,6 +20,13 @@ export interface LanePlacement {
  */
 const ROUNDING_US = 1_000;
 
+/** A slice placed on a lane and still open there, with its fitted times. */
+interface Open {
+  slice: LaneSlice;
+  start: number;
+  end: number;
+}
+
 /** Parent links followed at most: a trace read from a file may hold a cycle. */
 const MAX_DEPTH = 1_000;
 
@@ -62,7 +69,7 @@ export function layOutLanes(slices: readonly LaneSlice[]): LanePlacement[] {
       a.depth - b.depth ||
       b.slice.end - b.slice.start - (a.slice.end - a.slice.start),
   );
-  const lanes: Array<Array<{ slice: LaneSlice; end: number }>> = [];
+  const lanes: Array<Array<Open>> = [];
   const laneOf = new Map<LaneSlice, number>();
   const placements: LanePlacement[] = new Array<LanePlacement>(slices.length);
   for (const { slice, index } of order) {
@@ -70,19 +77,21 @@ export function layOutLanes(slices: readonly LaneSlice[]): LanePlacement[] {
     const preferred = parent === undefined ? undefined : laneOf.get(parent);
     let placed: LanePlacement | undefined;
     const tryLane = (lane: number): boolean => {
-      const stack = lanes[lane] as Array<{ slice: LaneSlice; end: number }>;
+      const stack = lanes[lane] as Open[];
       // Slices ended by this start are done: later slices start later still (sorted).
       while (stack.length > 0 && (stack[stack.length - 1] as { end: number }).end <= slice.start)
         stack.pop();
       let start = slice.start;
       let top = stack[stack.length - 1];
       // A sibling overlapping it by less than the rounding ran before it: start it after.
-      const pops: Array<{ slice: LaneSlice; end: number }> = [];
+      const pops: Open[] = [];
       while (top !== undefined && !isAncestor(top.slice, slice) && top.end - start < ROUNDING_US) {
-        pops.push(stack.pop() as { slice: LaneSlice; end: number });
+        pops.push(stack.pop() as Open);
         start = Math.max(start, top.end);
         top = stack[stack.length - 1];
       }
+      // Not before the ancestor it nests in, which may itself have been moved later.
+      if (top !== undefined && isAncestor(top.slice, slice)) start = Math.max(start, top.start);
       let end = start + (slice.end - slice.start);
       if (top !== undefined) {
         if (!isAncestor(top.slice, slice) || end > top.end + ROUNDING_US) {
@@ -92,7 +101,7 @@ export function layOutLanes(slices: readonly LaneSlice[]): LanePlacement[] {
         end = Math.min(end, top.end);
         start = Math.min(start, end);
       }
-      stack.push({ slice, end });
+      stack.push({ slice, start, end });
       placed = { lane, start, end };
       return true;
     };

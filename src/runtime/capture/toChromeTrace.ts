@@ -2,6 +2,7 @@ import { listOf, objectOf, textOf } from '../../core/jsonShape.js';
 import type { Trace } from '../../types.js';
 import type { ChromeTrace, ChromeTraceEvent } from './ChromeTrace.js';
 import { layOutLanes, type LanePlacement, type LaneSlice } from './layOutLanes.js';
+import { instantTime, type PlacedSlice } from './instantTime.js';
 import { epochMs, finite, runtimeFieldsOf, type LoopPeriod } from './runtimeFieldsOf.js';
 
 /** The process track of spans that name no service (a live capture's: this process). */
@@ -130,14 +131,6 @@ function spanArgs(span: SpanIn): Record<string, unknown> {
   const tags = objectOf(span.raw.tags);
   if (tags !== undefined) args.tags = tags;
   return args;
-}
-
-/** Where a span's slice went: its track, and its times once fitted into its lane (µs). */
-interface Placed {
-  pid: number;
-  tid: number;
-  start?: number;
-  end?: number;
 }
 
 /** Builds the events, numbering processes (one per service) and thread tracks as they come. */
@@ -296,8 +289,8 @@ class ChromeTraceWriter {
     const label = `${root?.name ?? 'trace'} · ${traceId.slice(0, 8)}`;
     const mainPid = this.pid(root?.service);
     // Lanes per service: each service is a process track of its own.
-    const where = new Map<string, Placed>();
-    let main: Placed | undefined;
+    const where = new Map<string, PlacedSlice>();
+    let main: { pid: number; tid: number } | undefined;
     const groups = new Map<string | undefined, SpanIn[]>();
     for (const span of spans) {
       const group = groups.get(span.service);
@@ -342,15 +335,22 @@ class ChromeTraceWriter {
       });
     }
     main ??= { pid: mainPid, tid: this.track(mainPid, label) };
+    // Each span's children placed on its own track: an instant of the span is kept out of them.
+    const children = new Map<string, PlacedSlice[]>();
+    for (const span of spans) {
+      const parent = span.parentId === undefined ? undefined : where.get(span.parentId);
+      const child = span.id === undefined ? undefined : where.get(span.id);
+      if (parent === undefined || child === undefined || child.tid !== parent.tid) continue;
+      const list = children.get(span.parentId as string);
+      if (list === undefined) children.set(span.parentId as string, [child]);
+      else list.push(child);
+    }
     for (const instant of instantsOf(trace)) {
       const own = instant.spanId === undefined ? undefined : where.get(instant.spanId);
       const at = own ?? main;
-      // Inside the slice of its span as placed: its time, cut to the millisecond as a span's
-      // start is, would otherwise fall in the sibling before it (a trace UI nests an instant by time).
+      const raw = this.us(instant.atMs);
       const ts =
-        own?.start === undefined
-          ? this.us(instant.atMs)
-          : Math.min(Math.max(this.us(instant.atMs), own.start), own.end ?? own.start);
+        own === undefined ? raw : instantTime(raw, own, children.get(instant.spanId as string));
       this.events.push({
         name: instant.name,
         cat: instant.cat,
