@@ -37,7 +37,8 @@ const MAX_DEPTH = 1_000;
  * as a call stack), preferring its parent's lane; concurrent siblings (a `Promise.all`, a task
  * outliving its request) open further lanes. What time rounding explains is fitted, not given a
  * lane: a child passing its parent's end by less than 1 ms is cut to it, a span overlapping the
- * sibling before it by less than 1 ms starts when that one ends. Returns a placement per slice,
+ * sibling before it by less than 1 ms starts when that one ends, and no slice starts before the
+ * ancestor it nests in (which such a move may have made later). Returns a placement per slice,
  * in the order given.
  */
 export function layOutLanes(slices: readonly LaneSlice[]): LanePlacement[] {
