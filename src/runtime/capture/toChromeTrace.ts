@@ -2,7 +2,7 @@ import { listOf, objectOf, textOf } from '../../core/jsonShape.js';
 import type { Trace } from '../../types.js';
 import type { ChromeTrace, ChromeTraceEvent } from './ChromeTrace.js';
 import { layOutLanes, type LanePlacement, type LaneSlice } from './layOutLanes.js';
-import { instantTime, type PlacedSlice } from './instantTime.js';
+import { coverOf, instantTime, type Cover, type PlacedSlice } from './instantTime.js';
 import { epochMs, finite, runtimeFieldsOf, type LoopPeriod } from './runtimeFieldsOf.js';
 
 /** The process track of spans that name no service (a live capture's: this process). */
@@ -345,12 +345,18 @@ class ChromeTraceWriter {
       if (list === undefined) children.set(span.parentId as string, [child]);
       else list.push(child);
     }
+    const covers = new Map<string, Cover>();
+    const coverOfSpan = (id: string): Cover => {
+      let cover = covers.get(id);
+      if (cover === undefined) covers.set(id, (cover = coverOf(children.get(id) ?? [])));
+      return cover;
+    };
     for (const instant of instantsOf(trace)) {
       const own = instant.spanId === undefined ? undefined : where.get(instant.spanId);
       const at = own ?? main;
       const raw = this.us(instant.atMs);
       const ts =
-        own === undefined ? raw : instantTime(raw, own, children.get(instant.spanId as string));
+        own === undefined ? raw : instantTime(raw, own, coverOfSpan(instant.spanId as string));
       this.events.push({
         name: instant.name,
         cat: instant.cat,

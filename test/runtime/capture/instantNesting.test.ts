@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Trace } from '../../../src/index.js';
+import { coverOf, instantTime } from '../../../src/runtime/capture/instantTime.js';
 import { toChromeTrace, type ChromeTraceEvent } from '../../../src/runtime/index.js';
 import { chromeTraceProblems } from '../../support/chromeTraceFormat.js';
 import { FUZZ_SEED } from '../../fuzz/support/fuzzConfig.js';
@@ -124,5 +125,23 @@ describe('toChromeTrace: where decisions nest', () => {
     );
     // Not vacuous: almost every generated span has time free of its children.
     expect(checked).toBeGreaterThan(runs * 2 * 0.9);
+  });
+
+  it("moves an instant out of its span's children, past them first, in one step", () => {
+    const own = { pid: 1, tid: 1, start: 100, end: 200 };
+    const at = (start: number, end: number) => ({ pid: 1, tid: 1, start, end });
+    // Three children back to back, 120-150: one covered run.
+    const cover = coverOf([at(130, 140), at(120, 130), at(140, 150)]);
+    expect(cover).toEqual([{ start: 120, end: 150 }]);
+    expect(instantTime(110, own, cover)).toBe(110); // free: as it is
+    expect(instantTime(50, own, cover)).toBe(100); // before its span: its start
+    expect(instantTime(200, own, cover)).toBe(199); // at its end, outside [start, end): just before
+    expect(instantTime(125, own, cover)).toBe(150); // in the children: just after them
+    // Children running to the span's end: just before them.
+    expect(instantTime(185, own, coverOf([at(180, 200)]))).toBe(179);
+    // No free time at all: left where it was clamped.
+    expect(instantTime(150, own, coverOf([at(100, 200)]))).toBe(150);
+    // Zero-length children cover nothing.
+    expect(coverOf([at(150, 150)])).toEqual([]);
   });
 });
