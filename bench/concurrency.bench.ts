@@ -1,7 +1,8 @@
 // stepmark-otel/concurrency: trackStateChange off (against an empty call) and on (its whole cost
 // against a raw span.addEvent with the same attributes, span end included on both sides).
 // node-flags: --min-semi-space-size=64 --max-semi-space-size=64
-import { context, trace, type Span } from '@opentelemetry/api';
+import { context, trace, type Span, type Tracer } from '@opentelemetry/api';
+import type { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import * as stepmark from 'stepmark-otel';
 import { RaceDetector, trackStateChange } from 'stepmark-otel/concurrency';
 import { bytesPerCall, finish, nextTurn, ns, pairedNsPerOp, report } from './measure.js';
@@ -19,12 +20,6 @@ const offLoop = (n: number) => {
   for (let i = 0; i < n; i++) trackStateChange('accounts.alice', i, i + 1, 'write');
 };
 
-const processor = new stepmark.StepmarkSpanProcessor({ analyzers: [new RaceDetector()] });
-const plain = new stepmark.StepmarkSpanProcessor();
-const { provider: p, tracer, exporter } = provider([processor]);
-const { provider: p2, tracer: tracer2, exporter: exporter2 } = provider([plain]);
-useGlobally(p);
-
 const [emptyNs, offNs] = pairedNsPerOp(emptyLoop, offLoop, N);
 report(
   'trackStateChange, tracing off',
@@ -38,16 +33,27 @@ report('trackStateChange off, heap allocated per call', bytesPerCall(offLoop), '
 });
 
 // On: batches of 100 accesses per request span; the time includes span.end(), where stepmark
-// writes its span events, so that both sides pay for the events they add.
+// writes its span events, so that both sides pay for the events they add. Each measurement has
+// a provider and a stepmark processor of its own, shut down after it: every live processor
+// adopts every enabled trace, so one left alive (the RaceDetector's) would double the work
+// measured for the other.
 const BATCH = 100;
 const BATCHES = 1_000;
-type Rig = { tracer: typeof tracer; exporter: typeof exporter; flush: () => Promise<void> };
-const withDetector: Rig = { tracer, exporter, flush: () => processor.forceFlush() };
-const withoutDetector: Rig = {
-  tracer: tracer2,
-  exporter: exporter2,
-  flush: () => plain.forceFlush(),
-};
+type Rig = { tracer: Tracer; exporter: InMemorySpanExporter; flush: () => Promise<void> };
+
+/** Per access, median over rounds, of `batch` on a fresh rig (with a RaceDetector or not). */
+async function measured(detector: boolean, batch: (span: Span) => bigint): Promise<number> {
+  const processor = new stepmark.StepmarkSpanProcessor(
+    detector ? { analyzers: [new RaceDetector()] } : {},
+  );
+  const { provider: p, tracer, exporter } = provider([processor]);
+  useGlobally(p);
+  try {
+    return await perAccess({ tracer, exporter, flush: () => processor.forceFlush() }, batch);
+  } finally {
+    await p.shutdown();
+  }
+}
 
 async function perAccess(rig: Rig, batch: (span: Span) => bigint, rounds = 7): Promise<number> {
   const samples: number[] = [];
@@ -97,12 +103,12 @@ let onNs = Number.POSITIVE_INFINITY;
 let detectNs = Number.POSITIVE_INFINITY;
 let locatedNs = Number.POSITIVE_INFINITY;
 for (let round = 0; round < 3; round++) {
-  rawNs = Math.min(rawNs, await perAccess(withoutDetector, rawBatch));
+  rawNs = Math.min(rawNs, await measured(false, rawBatch));
   locations = false;
-  onNs = Math.min(onNs, await perAccess(withoutDetector, trackedBatch));
-  detectNs = Math.min(detectNs, await perAccess(withDetector, trackedBatch));
+  onNs = Math.min(onNs, await measured(false, trackedBatch));
+  detectNs = Math.min(detectNs, await measured(true, trackedBatch));
   locations = true;
-  locatedNs = Math.min(locatedNs, await perAccess(withoutDetector, trackedBatch));
+  locatedNs = Math.min(locatedNs, await measured(false, trackedBatch));
 }
 report(
   'trackStateChange on, stateLocations: false (whole cost, span event included)',
@@ -125,5 +131,5 @@ report(
   undefined,
   `${ns(locatedNs)} per access (a stack capture and its formatting)`,
 );
-if (sink < 0) console.log(sink, p2);
+if (sink < 0) console.log(sink);
 finish();
