@@ -1,5 +1,4 @@
 import { listOf, objectOf, textOf } from '../core/jsonShape.js';
-import { META_BUDGET, sanitizeMeta } from '../core/sanitize.js';
 import type {
   RuntimeBlocked,
   RuntimeBlocking,
@@ -9,6 +8,7 @@ import type {
   TraceLog,
   TraceRuntime,
 } from '../types.js';
+import { metaOf } from './metaOf.js';
 
 // The `logs` and `runtime` of a trace read from a file (see `traceOf`): read, not trusted. A
 // field of another type counts as absent (a required text as '', a required number as 0), an
@@ -56,9 +56,7 @@ function logOf(fields: Fields): TraceLog {
     message: textOf(fields.message) ?? '',
     timestamp: textOf(fields.timestamp) ?? '',
   };
-  const fieldsOfMeta = objectOf(fields.meta);
-  const meta =
-    fieldsOfMeta === undefined ? undefined : sanitizeMeta(fieldsOfMeta, META_BUDGET.chars);
+  const meta = metaOf(fields.meta);
   if (meta !== undefined) log.meta = meta;
   for (const key of ['span_id', 'task', 'region', 'service'] as const) {
     const text = textOf(fields[key]);

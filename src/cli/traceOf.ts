@@ -1,11 +1,11 @@
 import { listOf, objectOf, textOf } from '../core/jsonShape.js';
-import { META_BUDGET, sanitizeMeta, sanitizeValue, setKey } from '../core/sanitize.js';
+import { META_BUDGET, sanitizeValue, setKey } from '../core/sanitize.js';
 import { TRACE_COUNTERS } from '../core/records/TraceDraft.js';
+import { metaOf } from './metaOf.js';
 import { logsOf, runtimeOf } from './runtimeOf.js';
 import type {
   EntityTrace,
   IncompleteReason,
-  Meta,
   MetaValue,
   Race,
   RaceKind,
@@ -48,11 +48,6 @@ const RACE_KINDS: ReadonlySet<unknown> = new Set<RaceKind>([
   'write_write',
   'read_write',
 ]);
-
-function metaOf(value: unknown): Meta | undefined {
-  const fields = objectOf(value);
-  return fields === undefined ? undefined : sanitizeMeta(fields, META_BUDGET.chars);
-}
 
 function eventOf(fields: Fields): TraceEvent {
   const event: TraceEvent = {
