@@ -1,14 +1,10 @@
-import {
-  registry,
-  reportInternalError,
-  startCapturing,
-  stopCapturing,
-} from '../../core/registry.js';
+import { registry, startCapturing, stopCapturing } from '../../core/registry.js';
 import type { CaptureHandle } from '../../core/registry.js';
 import type { Trace } from '../../types.js';
 import { afterDeliveries } from './afterDeliveries.js';
 import type { CaptureLimits } from './CaptureOptions.js';
 import { captureCounters } from './captureStats.js';
+import { holdJson, tracesOf } from './heldJson.js';
 
 /**
  * Why a capture stopped recording: its time was up, it held `maxTraces`, the next trace would
@@ -101,15 +97,12 @@ export class Capture implements CaptureHandle {
       this.#dropped++;
       return;
     }
-    let json: string;
-    try {
-      json = JSON.stringify(trace);
-    } catch (error) {
+    const held = holdJson(trace, 'capture');
+    if (held === undefined) {
       this.#dropped++;
-      reportInternalError('capture', error);
       return;
     }
-    const bytes = Buffer.byteLength(json);
+    const { json, bytes } = held;
     if (this.#bytes + bytes > this.#limits.maxBytes) {
       this.#dropped++;
       this.#end('maxBytes');
@@ -169,14 +162,6 @@ export class Capture implements CaptureHandle {
     this.#closed = true;
     const taken = this.#taken;
     this.#taken = []; // the caller owns the traces now
-    const traces: Trace[] = [];
-    for (const json of taken) {
-      try {
-        traces.push(JSON.parse(json) as Trace);
-      } catch (error) {
-        reportInternalError('capture', error); // cannot happen: it was written by JSON.stringify
-      }
-    }
-    return traces;
+    return tracesOf(taken, 'capture');
   }
 }

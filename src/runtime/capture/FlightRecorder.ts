@@ -7,13 +7,13 @@ import {
 import { optionsError } from '../../core/options.js';
 import {
   registry,
-  reportInternalError,
   startCapturing,
   stopCapturing,
   type CaptureHandle,
 } from '../../core/registry.js';
 import type { Trace } from '../../types.js';
 import { MAX_BYTES_RULE, MAX_CAPTURE_MS, MAX_TRACES_RULE } from './CaptureOptions.js';
+import { holdJson, tracesOf } from './heldJson.js';
 import { captureCounters } from './captureStats.js';
 import { TraceRing } from './TraceRing.js';
 
@@ -115,20 +115,12 @@ export class FlightRecorder implements CaptureHandle {
 
   /** Takes a finished trace (called by the processors). Never throws. */
   take(trace: Trace): void {
-    let json: string;
-    try {
-      json = JSON.stringify(trace);
-    } catch (error) {
-      this.#dropped++;
-      reportInternalError('FlightRecorder', error);
-      return;
-    }
-    const bytes = Buffer.byteLength(json);
-    if (bytes > this.#ring.maxBytes) {
+    const held = holdJson(trace, 'FlightRecorder');
+    if (held === undefined || held.bytes > this.#ring.maxBytes) {
       this.#dropped++;
       return;
     }
-    this.#ring.push(json, bytes, Date.now());
+    this.#ring.push(held.json, held.bytes, Date.now());
   }
 
   /**
@@ -138,15 +130,7 @@ export class FlightRecorder implements CaptureHandle {
    */
   dump(): Trace[] {
     this.#ring.expire(Date.now());
-    const traces: Trace[] = [];
-    for (const json of this.#ring.list()) {
-      try {
-        traces.push(JSON.parse(json) as Trace);
-      } catch (error) {
-        reportInternalError('FlightRecorder', error); // cannot happen: written by JSON.stringify
-      }
-    }
-    return traces;
+    return tracesOf(this.#ring.list(), 'FlightRecorder');
   }
 
   /**

@@ -40,6 +40,22 @@ const names = (traces: readonly Trace[]) =>
   traces.map((t) => t.spans?.find((s) => s.parent_id === undefined)?.name);
 
 describe('FlightRecorder', () => {
+  it('counts a trace it cannot write as JSON as dropped, and keeps the rest (a capture too)', async () => {
+    const unprintable = { trace_id: 'b'.repeat(32), spans: [], total: 10n } as unknown as Trace;
+    const r = recorder();
+    r.start();
+    const capture = startCapture();
+    expect(() => r.take(unprintable)).not.toThrow();
+    expect(() => capture.take(unprintable)).not.toThrow();
+    plainRequest('GET /kept');
+    await delivered();
+    expect(r.stats()).toMatchObject({ traces: 1, dropped: 1 });
+    expect(names(r.dump())).toEqual(['GET /kept']);
+    const traces = await capture.stop();
+    expect(capture.stats()).toMatchObject({ dropped: 1 });
+    expect(names(traces)).toEqual(['GET /kept']);
+  });
+
   it('the flight recorder keeps only the last N seconds under load', async () => {
     const r = recorder({ windowMs: 1_000 });
     r.start();
